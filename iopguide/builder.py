@@ -1,0 +1,61 @@
+"""The build, in the order data flows: config → content → validate → convert → render → write."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config
+from .content import find_sources, load_pages
+from .convert import convert_pages
+from .errors import BuildFailed, ContentError
+from .output import check_output_dir, write_site
+from .render import SiteRenderer
+from .validate import validate_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("output")
+    config_path: Path = Path("site_config.yaml")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    base_url: str | None = None
+    drafts: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    files: int
+    seconds: float
+    output_dir: Path
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the whole site, or raise BuildFailed listing every mistake; output/ is untouched then."""
+    started = time.perf_counter()
+    try:
+        check_output_dir(options.output_dir, [options.content_dir, options.templates_dir, options.static_dir,
+                                              options.config_path, Path.cwd()])
+    except ContentError as error:
+        raise BuildFailed([error]) from None
+    config = load_config(options.config_path, options.base_url)
+    errors: list[ContentError] = []
+    pages = load_pages(options.content_dir, config, options.drafts, errors)
+    validate_site(config, pages, options.templates_dir, errors)
+    if errors:
+        raise BuildFailed(errors)
+    page_files, asset_files = find_sources(options.content_dir)
+    assets = {path.relative_to(options.content_dir).as_posix(): path for path in asset_files}
+    convert_pages(pages, set(assets), errors)
+    if errors:
+        raise BuildFailed(errors)
+    files = SiteRenderer(config, pages, options.templates_dir).render_all()
+    copies = dict(assets)
+    if options.static_dir.is_dir():
+        copies.update({f"static/{path.relative_to(options.static_dir).as_posix()}": path
+                       for path in sorted(options.static_dir.rglob("*")) if path.is_file()})
+    write_site(options.output_dir, files, copies)
+    return BuildResult(len(pages), len(files) + len(copies), time.perf_counter() - started, options.output_dir)

@@ -1,0 +1,84 @@
+"""Stage 1: load and validate site_config.yaml into a SiteConfig."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BuildFailed, ContentError, display_path
+from .schema import Int, Invalid, ListOf, Record, Str, Url, check_document
+from .structure import CrisisLine, Footer, PageRef, SiteConfig
+from .textfile import read_text
+from .yamlfile import parse_yaml
+
+
+
+def page_ref(**kwargs) -> Record:
+    """A content file named by its path below content/, with an optional shorter title."""
+    field = Record({"page": Str(required=True), "title": Str(max_length=40)}, build=PageRef, shorthand="page", **kwargs)
+    field.example = "what-is-an-iop.md"
+    return field
+
+
+CRISIS_LINE = Record({
+    "name": Str(required=True),
+    "when": Str(required=True),
+    "call": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes, like 1-800-662-4357"),
+    "text": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits only, like 988"),
+    "tty": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes"),
+    "chat": Url(),
+    "url": Url(),
+}, build=CrisisLine)
+
+UI_STRINGS = (
+    "skip_link", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
+    "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
+    "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
+    "guide_contents", "not_found_title", "not_found_text", "footer_label", "date_format",
+)
+UI = Record({**{key: Str(required=True) for key in UI_STRINGS},
+             "months": ListOf(Str(), min_items=12, required=True)}, required=True)
+
+CONFIG = Record({
+    "site_name": Str(required=True, max_length=60),
+    "tagline": Str(max_length=120),
+    "base_url": Url(required=True),
+    "language": Str(required=True, pattern=r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*",
+                    pattern_hint="use a language code like en or en-US"),
+    "review_months": Int(min=1, max=60, default=12),
+    "readability_target": Int(min=1, max=18, default=8),
+    "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
+    "quick_exit_url": Url(required=True),
+    "navigation": ListOf(page_ref(), min_items=1, required=True),
+    "help_page": page_ref(required=True),
+    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
+                     build=Footer, required=True),
+    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    "ui": UI,
+})
+
+
+def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
+    """Read the config file; raise BuildFailed listing every mistake in it."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise BuildFailed([ContentError(shown, None, "the configuration file does not exist",
+                                        "run the command from the project folder, or pass --config FILE")])
+    errors: list[ContentError] = []
+    try:
+        doc = parse_yaml(read_text(path, shown), shown)
+    except ContentError as error:
+        raise BuildFailed([error]) from None
+    values = check_document(CONFIG, doc, errors)
+    if values is None or errors:
+        raise BuildFailed(errors)
+    if base_url:
+        try:
+            values["base_url"] = Url().convert(base_url)
+        except Invalid as exc:
+            raise BuildFailed([ContentError("--base-url", None, exc.message.replace("{key}", "--base-url"),
+                                            "pass a full address, like https://example.org/iop-guide/")]) from None
+    if not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    if len(values["ui"]["months"]) != 12:
+        raise BuildFailed([ContentError(shown, doc.line(("ui", "months")), "ui.months must list the 12 month names",
+                                        "write them in order, January first")])
+    return SiteConfig(**values, path=shown, lines=doc.lines)

@@ -1,0 +1,134 @@
+"""Stage 2: load every Markdown page below content/ into Page objects, checking its front matter."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+from .errors import ContentError, display_path
+from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
+from .structure import Page, PageMeta, SiteConfig, Source
+from .textfile import read_text
+from .yamlfile import parse_yaml
+
+SOURCE = Record({"title": Str(required=True), "url": Url(required=True)}, build=Source)
+
+FRONT_MATTER = Record({
+    "title": Str(required=True, max_length=90),
+    "description": Str(required=True, max_length=160),
+    "last_reviewed": Date(required=True),
+    "menu_title": Str(max_length=30),
+    "menu_order": Int(min=0, max=9999),
+    "next_review": Date(),
+    "reviewed_by": Str(max_length=120),
+    "sources": ListOf(SOURCE, default=[]),
+    "draft": Bool(default=False),
+    "template": Str(default="page", pattern=r"[a-z0-9][a-z0-9_-]*",
+                    pattern_hint="use the name of a file in templates/ without .html, like page"),
+    "slug": Str(pattern=r"[a-z0-9]+(-[a-z0-9]+)*",
+                pattern_hint="use lowercase letters, digits and single hyphens, like what-to-expect"),
+})
+
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".pdf"}
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+def find_sources(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Markdown pages and asset files below content_dir, in a stable order; hidden files are skipped."""
+    pages, assets = [], []
+    for path in sorted(content_dir.rglob("*")):
+        if any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts) or not path.is_file():
+            continue
+        if path.suffix.lower() == ".md":
+            pages.append(path)
+        elif path.suffix.lower() in ASSET_SUFFIXES:
+            assets.append(path)
+    return pages, assets
+
+
+def load_pages(content_dir: Path, config: SiteConfig, include_drafts: bool,
+               errors: list[ContentError]) -> list[Page]:
+    """Every page below content_dir; mistakes go to `errors` and that page is left out."""
+    pages = []
+    for path in find_sources(content_dir)[0]:
+        try:
+            page = load_page(path, content_dir, config, errors)
+        except ContentError as error:
+            errors.append(error)
+            continue
+        if page and (include_drafts or not page.meta.draft):
+            pages.append(page)
+    _check_unique_urls(pages, errors)
+    return pages
+
+
+def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError]) -> Page | None:
+    shown = display_path(path)
+    text = read_text(path, shown)
+    front, body, body_line = split_front_matter(text, shown)
+    before = len(errors)
+    doc = parse_yaml(front, shown, first_line=2)
+    values = check_document(FRONT_MATTER, doc, errors)
+    if values is None or len(errors) > before:
+        return None
+    if values["next_review"] is None:
+        values["next_review"] = add_months(values["last_reviewed"], config.review_months)
+    elif values["next_review"] <= values["last_reviewed"]:
+        errors.append(ContentError(shown, doc.line(("next_review",)), "next_review is not after last_reviewed",
+                                   "set next_review to a later date, or remove it to use the default"))
+        return None
+    rel_path = path.relative_to(content_dir).as_posix()
+    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, values["slug"]),
+                meta=PageMeta(**values), body=body, body_line=body_line, front_lines=doc.lines)
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
+    """(front matter, body, line the body starts on); the front matter sits between two '---' lines."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        raise ContentError(shown, 1, "the page does not start with front matter",
+                           "put '---' on the first line, then title:, description: and last_reviewed:, then '---'")
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]) or lines[index].rstrip() == "...":
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise ContentError(shown, 1, "the front matter is never closed", "add a line with only '---' after the last key")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def slugify(name: str) -> str:
+    """A URL-safe segment: 'Cost & Insurance' → 'cost-insurance', 'Über uns' → 'uber-uns'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if slug:
+        return slug
+    # a name in a non-Latin script keeps its letters; hrefs are percent-encoded where written
+    return re.sub(r"[^\w]+", "-", name.lower(), flags=re.UNICODE).strip("-") or "page"
+
+
+def page_url(rel_path: str, slug: str | None) -> str:
+    """Pretty URL below the site root: 'a/b.md' → 'a/b/', 'a/index.md' → 'a/', 'index.md' → ''."""
+    parts = rel_path[: -len(".md")].split("/")
+    folders = [slugify(part) for part in parts[:-1]]
+    name = parts[-1]
+    if name == "index" and not slug:
+        return "".join(f"{part}/" for part in folders)
+    return "".join(f"{part}/" for part in folders + [slug or slugify(name)])
+
+
+def _check_unique_urls(pages: list[Page], errors: list[ContentError]) -> None:
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.url in seen:
+            other = seen[page.url]
+            errors.append(ContentError(page.display_path, 1,
+                                       f"this page and {other.display_path} both make the address /{page.url}",
+                                       "rename one of the files or give one a different 'slug:'"))
+        else:
+            seen[page.url] = page

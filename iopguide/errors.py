@@ -1,0 +1,49 @@
+"""The one error type for editor mistakes, and the exception that carries a build's worth of them."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class ContentError(Exception):
+    """A mistake an editor can fix: where it is, what is wrong, and how to fix it."""
+
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line or 0, self.message)
+
+
+class BuildFailed(Exception):
+    """Every editor mistake found in one build, so they can all be fixed in one pass."""
+
+    def __init__(self, errors: Iterable[ContentError]):
+        self.errors = sorted(set(errors), key=ContentError.sort_key)
+        super().__init__(f"{len(self.errors)} problem(s)")
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the editor knows it: relative to where they ran the command, when it is below it."""
+    path = Path(path)
+    if path.is_absolute():
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix()
+
+
+def did_you_mean(word: str, choices: Iterable[str], fallback: str = "") -> str:
+    """A hint naming the closest allowed word, or the fallback when nothing is close."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else fallback

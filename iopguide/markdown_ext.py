@@ -1,0 +1,170 @@
+"""Python-Markdown extension for the site's conventions.
+
+- Links to other pages are written as relative `.md` paths; they become the pages' URLs.
+- A task list (`- [ ] item`) becomes real checkboxes a reader can tick and print.
+- The body is also split at each `##` heading into sections, for templates that lay them out
+  as components (myth/fact pairs, FAQ entries, cards on the home page).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import did_you_mean
+from .structure import Section
+
+_TASK = re.compile(r"^\[([ xX])\]\s+")
+
+
+@dataclass
+class LinkProblem:
+    target: str  # exactly as the editor wrote it, to find its line
+    message: str
+    hint: str
+
+
+@dataclass
+class PageContext:
+    """What the extension needs to know about the page being converted, and what it found."""
+
+    rel_path: str
+    url: str
+    page_urls: dict[str, str]  # content rel_path → URL
+    assets: set[str]  # content rel_paths of images and other files
+    problems: list[LinkProblem] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)
+    intro_html: str = ""
+    sections: list[Section] = field(default_factory=list)
+
+
+def relative_url(from_dir: str, to: str) -> str:
+    """Relative href from the page at URL `from_dir` (a folder) to `to` (a folder or file below the root)."""
+    rel = posixpath.relpath(to or ".", from_dir or ".")
+    if to == "" or to.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return quote(rel, safe="/#:%")
+
+
+class LinkProcessor(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        page: PageContext = self.md.page_context
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and element.get(attribute):
+                element.set(attribute, self.resolve(page, element.get(attribute)))
+
+    def resolve(self, page: PageContext, href: str) -> str:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return href  # external, mailto:, tel: or a same-page #anchor
+        anchor = f"#{parts.fragment}" if parts.fragment else ""
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel_path), parts.path))
+        if target.startswith("../") or target == ".." or parts.path.startswith("/"):
+            page.problems.append(LinkProblem(href, f"the link '{href}' points outside the content folder",
+                                             "link to a .md file in content/ with a relative path, like who-it-suits.md"))
+            return href
+        if target.endswith(".md"):
+            if target not in page.page_urls:
+                page.problems.append(LinkProblem(href, f"the link '{href}' goes to a page that does not exist",
+                                                 did_you_mean(target, page.page_urls,
+                                                              "check the file name in content/ (it ends in .md)")))
+                return href
+            page.links.add(target)
+            return relative_url(page.url, page.page_urls[target]) + anchor
+        if target in page.assets:
+            return relative_url(page.url, target)
+        as_page = target.rstrip("/") + ".md"
+        hint = (f"link to the Markdown file instead: '{as_page}'" if as_page in page.page_urls
+                else "put the file in content/ and check the spelling of its name")
+        page.problems.append(LinkProblem(href, f"the link '{href}' goes to a file that does not exist", hint))
+        return href
+
+
+class ChecklistProcessor(Treeprocessor):
+    """`- [ ] item` → <input type=checkbox> with a <label>, so the list can be ticked and printed."""
+
+    def run(self, root: etree.Element) -> None:
+        count = 0
+        for ul in root.iter("ul"):
+            items = [li for li in ul if li.tag == "li"]
+            holders = [self.text_holder(li) for li in items]
+            if not items or not all(h is not None and _TASK.match(h.text or "") for h in holders):
+                continue
+            ul.set("class", "checklist")
+            for li, holder in zip(items, holders):
+                count += 1
+                checked = _TASK.match(holder.text).group(1) != " "
+                holder.text = _TASK.sub("", holder.text, count=1)
+                label = etree.Element("label", {"class": "checklist__label", "for": f"check-{count}"})
+                label.text, holder.text = holder.text, None
+                label.extend(list(holder))
+                for child in list(holder):
+                    holder.remove(child)
+                box = etree.Element("input", {"class": "checklist__box", "type": "checkbox", "id": f"check-{count}"})
+                if checked:
+                    box.set("checked", "checked")
+                li.set("class", "checklist__item")
+                holder.extend([box, label])
+                if holder is not li:  # a loose list wraps the text in <p>: keep box and label together
+                    li.remove(holder)
+                    li.insert(0, box)
+                    li.insert(1, label)
+                    li.text = None
+
+    @staticmethod
+    def text_holder(li: etree.Element) -> etree.Element | None:
+        if (li.text or "").strip():
+            return li
+        if len(li) and li[0].tag == "p":
+            return li[0]
+        return None
+
+
+class SectionProcessor(Treeprocessor):
+    """Serialise the intro and each `##` section separately, after every other tree change."""
+
+    def run(self, root: etree.Element) -> None:
+        page: PageContext = self.md.page_context
+        intro: list[etree.Element] = []
+        groups: list[tuple[etree.Element, list[etree.Element]]] = []
+        for element in root:
+            if element.tag == "h2":
+                groups.append((element, []))
+            else:
+                (groups[-1][1] if groups else intro).append(element)
+        page.intro_html = self.to_html(intro)
+        tokens = {token["id"]: token for token in _flatten(getattr(self.md, "toc_tokens", []))}
+        for heading, body in groups:
+            token = tokens.get(heading.get("id"), {})
+            page.sections.append(Section(id=heading.get("id", ""), title_html=self.postprocess(token.get("html", "")),
+                                         title_text=token.get("name", ""), body_html=self.to_html(body)))
+
+    def to_html(self, elements: list[etree.Element]) -> str:
+        return self.postprocess("\n".join(self.md.serializer(element) for element in elements))
+
+    def postprocess(self, html: str) -> str:
+        for processor in self.md.postprocessors:
+            html = processor.run(html)
+        return html
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    result = []
+    for token in tokens:
+        result.append(token)
+        result.extend(_flatten(token.get("children", [])))
+    return result
+
+
+class SiteExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.page_context = None
+        md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
+        md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
+        md.treeprocessors.register(SectionProcessor(md), "site-sections", -10)

@@ -1,0 +1,59 @@
+"""Stage 6: write the site atomically — build beside output/, swap it in only when complete."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import ContentError
+
+
+def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
+    """Refuse an output folder that would replace the project's own files when swapped in."""
+    out = output_dir.resolve()
+    for path in protected:
+        path = path.resolve()
+        if out == path or out in path.parents:
+            raise ContentError(str(output_dir), None, f"the output folder would replace {path.name}",
+                               "choose a separate folder for the built site, like output/")
+
+
+def write_site(output_dir: Path, files: dict[str, str], copies: dict[str, Path]) -> None:
+    """Write `files` (path → text) and `copies` (path → source file) as the new output_dir."""
+    parent = output_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(parent, output_dir.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
+    try:
+        for rel, text in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        for rel, source in copies.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must be able to read it
+        _swap_in(staging, output_dir.resolve())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    if output_dir.exists():
+        retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+        os.rename(output_dir, retired)
+        os.rename(staging, output_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, output_dir)
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """A build that was killed may have left its staging or retired folder behind."""
+    for leftover in parent.glob(f".{name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)

@@ -1,0 +1,116 @@
+"""Stage 5: render every page, the 404 page, sitemap.xml and robots.txt through Jinja templates."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from .errors import BuildFailed, ContentError, display_path
+from .markdown_ext import relative_url
+from .structure import Page, PageRef, SiteConfig
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: str
+    url: str  # below the site root
+    current: bool
+
+
+def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,  # every value from content or config is escaped unless marked safe by the engine
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["date"] = lambda day: format_date(day, config.ui)
+    env.globals.update(site=config, ui=config.ui)
+    return env
+
+
+def format_date(day: dt.date, ui: dict) -> str:
+    return ui["date_format"].format(day=day.day, month=ui["months"][day.month - 1], year=day.year)
+
+
+class SiteRenderer:
+    """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
+
+    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path):
+        self.config, self.pages = config, pages
+        self.env = make_environment(templates_dir, config)
+        self.by_path = {page.rel_path: page for page in pages}
+        self.guide = sorted((page for page in pages if page.meta.menu_order is not None),
+                            key=lambda page: (page.meta.menu_order, page.title))
+
+    def render_all(self) -> dict[str, str]:
+        files = {page.output_file: self.render_page(page) for page in self.pages}
+        files["404.html"] = self.render("404.html", None, absolute=True)
+        files["sitemap.xml"] = self.render("sitemap.xml", None, absolute=True)
+        files["robots.txt"] = self.render("robots.txt", None, absolute=True)
+        return files
+
+    def render_page(self, page: Page) -> str:
+        return self.render(f"{page.meta.template}.html", page)
+
+    def render(self, name: str, page: Page | None, absolute: bool = False) -> str:
+        here = page.url if page else ""
+        url: Callable[[str], str] = ((lambda to: self.config.base_path + to) if absolute
+                                     else (lambda to: relative_url(here, to)))
+        context = {
+            "page": page,
+            "pages": self.pages,
+            "url": url,
+            "absolute_url": lambda to: self.config.base_url + to,
+            "nav": self.links(self.config.navigation, page),
+            "footer_links": self.links(self.config.footer.links, page),
+            "help_page": self.by_path[self.config.help_page.page],
+            "guide": self.guide,
+            "previous_page": self.neighbour(page, -1),
+            "next_page": self.neighbour(page, +1),
+        }
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise BuildFailed([ContentError(display_path(exc.filename or name), exc.lineno,
+                                            f"template syntax error: {exc.message}",
+                                            "check that every {% ... %} and {{ ... }} is closed and spelled right")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise BuildFailed([ContentError(display_path(Path(self.env.loader.searchpath[0]) / name), None,
+                                            f"the template '{exc.name}' is missing", "restore it from git")]) from None
+        except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
+            filename, line = _template_position()
+            raise BuildFailed([ContentError(filename or name, line, f"template error: {exc}",
+                                            "check the names used on this line")]) from None
+
+    def links(self, refs: list[PageRef], current: Page | None) -> list[NavLink]:
+        result = []
+        for ref in refs:
+            target = self.by_path[ref.page]
+            result.append(NavLink(ref.title or target.nav_title, target.url, current is target))
+        return result
+
+    def neighbour(self, page: Page | None, step: int) -> Page | None:
+        if page not in self.guide:
+            return None
+        index = self.guide.index(page) + step
+        return self.guide[index] if 0 <= index < len(self.guide) else None
+
+
+def _template_position() -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback being handled (Jinja rewrites frames)."""
+    position: tuple[str | None, int | None] = (None, None)
+    tb = sys.exc_info()[2]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            position = (display_path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return position

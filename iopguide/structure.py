@@ -1,0 +1,155 @@
+"""Plain objects passed between the build's stages: config → pages → rendered pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .yamlfile import nearest_line
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    name: str
+    when: str
+    call: str | None = None
+    text: str | None = None
+    chat: str | None = None
+    url: str | None = None
+    tty: str | None = None
+
+    @property
+    def call_href(self) -> str | None:
+        return _phone_href("tel", self.call)
+
+    @property
+    def text_href(self) -> str | None:
+        return _phone_href("sms", self.text)
+
+    @property
+    def tty_href(self) -> str | None:
+        return _phone_href("tel", self.tty)
+
+
+def _phone_href(scheme: str, number: str | None) -> str | None:
+    if not number:
+        return None
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return f"{scheme}:{digits}"
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A reference from config to a content file, resolved to a page after loading."""
+
+    page: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Footer:
+    disclaimer: str
+    links: list[PageRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    site_name: str
+    base_url: str
+    language: str
+    quick_exit_url: str
+    navigation: list[PageRef]
+    help_page: PageRef
+    footer: Footer
+    crisis_lines: list[CrisisLine]
+    ui: dict[str, Any]
+    tagline: str | None = None
+    review_months: int = 12
+    readability_target: int = 8
+    theme_color: str = "#1d4f6e"
+    path: str = "site_config.yaml"
+    lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line(self, keypath: tuple) -> int:
+        """The config file line of a key, for messages about cross-references."""
+        return nearest_line(self.lines, keypath, 1)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. '/' or '/iop-guide/'."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    description: str
+    last_reviewed: dt.date
+    menu_title: str | None = None
+    menu_order: int | None = None
+    next_review: dt.date | None = None
+    reviewed_by: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    draft: bool = False
+    template: str = "page"
+    slug: str | None = None
+
+
+@dataclass
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass
+class Section:
+    """One `##` heading and everything under it, for templates that lay sections out as components."""
+
+    id: str
+    title_html: str
+    title_text: str
+    body_html: str
+
+
+@dataclass
+class Page:
+    source_path: Path
+    rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
+    display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
+    url: str  # below the site root, "" for the home page, else ending in "/"
+    meta: PageMeta
+    body: str
+    body_line: int  # the file line the Markdown body starts on
+    front_lines: dict[tuple, int] = field(default_factory=dict, repr=False)
+    # filled by rendering
+    html: str = ""
+    intro_html: str = ""
+    sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
+
+    def front_line(self, key: str) -> int:
+        return self.front_lines.get((key,), 1)
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def nav_title(self) -> str:
+        return self.meta.menu_title or self.meta.title
+
+    @property
+    def output_file(self) -> str:
+        return self.url + "index.html"

@@ -1,0 +1,38 @@
+"""Stage 3: checks that need the whole site — config references to pages, and page templates."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ContentError, did_you_mean
+from .structure import Page, PageRef, SiteConfig
+
+NOT_PAGE_TEMPLATES = {"base", "404"}
+
+
+def page_templates(templates_dir: Path) -> set[str]:
+    """Templates a page may name in `template:`: the top-level .html files, less layouts."""
+    return {path.stem for path in templates_dir.glob("*.html")} - NOT_PAGE_TEMPLATES
+
+
+def validate_site(config: SiteConfig, pages: list[Page], templates_dir: Path, errors: list[ContentError]) -> None:
+    by_path = {page.rel_path: page for page in pages}
+    references = [("navigation", index, ref) for index, ref in enumerate(config.navigation)]
+    references += [("footer.links", index, ref) for index, ref in enumerate(config.footer.links)]
+    references += [("help_page", None, config.help_page)]
+    for key, index, ref in references:
+        if ref.page not in by_path:
+            keypath = tuple(key.split(".")) + ((index,) if index is not None else ())
+            errors.append(ContentError(config.path, config.line(keypath),
+                                       f"{key} names '{ref.page}', which is not a page in content/",
+                                       did_you_mean(ref.page, by_path, "write the file's path below content/, like what-is-an-iop.md")))
+    available = page_templates(templates_dir)
+    for page in pages:
+        if page.meta.template not in available:
+            errors.append(ContentError(page.display_path, page.front_line("template"),
+                                       f"there is no template called '{page.meta.template}'",
+                                       did_you_mean(page.meta.template, available,
+                                                    "choose one of: " + ", ".join(sorted(available)))))
+
+
+def resolve(ref: PageRef, pages: list[Page]) -> Page:
+    return next(page for page in pages if page.rel_path == ref.page)

@@ -1,0 +1,99 @@
+"""Safe YAML loading that remembers the line of every key, so mistakes point at the right line."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+MAX_YAML_BYTES = 512 * 1024
+MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: the schema parses them and can say which line is wrong."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML plus the 1-based line of every mapping key and list item, by key path."""
+
+    data: Any
+    path: str
+    first_line: int = 1
+    lines: dict[tuple, int] = field(default_factory=dict)
+
+    def line(self, keypath: tuple = ()) -> int:
+        """The line of keypath, or of its nearest parent that has one."""
+        return nearest_line(self.lines, keypath, self.first_line)
+
+
+def nearest_line(lines: dict[tuple, int], keypath: tuple, default: int) -> int:
+    while keypath and keypath not in lines:
+        keypath = keypath[:-1]
+    return lines.get(keypath, default)
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
+    """Parse one YAML document; `first_line` is the file line the text starts on."""
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise ContentError(path, first_line, f"this YAML is larger than {MAX_YAML_BYTES // 1024} KB",
+                           "split it up or shorten it")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        doc = YamlDoc(None, path, first_line)
+        if node is not None:
+            _record_lines(node, (), doc, [0])
+            doc.data = loader.construct_document(node)
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = (exc.problem or exc.context or "not valid YAML").strip()
+        raise ContentError(path, line, f"YAML syntax error: {problem}", _yaml_hint(problem)) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, first_line, f"YAML error: {exc}", "check the indentation and quotes") from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "put text that contains ': ' in quotes, like title: \"Cost: what to expect\""
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line needs the form 'key: value'"
+    return "check the indentation, colons and quotes on this line and the one above"
+
+
+def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ContentError(doc.path, doc.first_line + node.start_mark.line,
+                           f"this YAML has more than {MAX_NODES} values (are aliases repeating it?)",
+                           "remove the '*' aliases or split the file")
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            line = doc.first_line + key_node.start_mark.line
+            if key in seen:
+                raise ContentError(doc.path, line, f"'{key}' appears twice (first on line {seen[key]})",
+                                   "keep one of them")
+            seen[key] = line
+            doc.lines[keypath + (key,)] = line
+            _record_lines(value_node, keypath + (key,), doc, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            doc.lines[keypath + (index,)] = doc.first_line + item.start_mark.line
+            _record_lines(item, keypath + (index,), doc, count)
