@@ -43,8 +43,9 @@ def build(options: BuildOptions) -> BuildResult:
         raise BuildFailed([error]) from None
     config = load_config(options.config_path, options.base_url)
     errors: list[ContentError] = []
-    pages = load_pages(options.content_dir, config, options.drafts, errors)
-    validate_site(config, pages, options.templates_dir, errors)
+    content = load_pages(options.content_dir, config, options.drafts, errors)
+    validate_site(config, content, options.templates_dir, errors)
+    pages = content.pages
     if errors:
         raise BuildFailed(errors)
     page_files, asset_files = find_sources(options.content_dir)

@@ -5,6 +5,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, display_path
@@ -48,20 +49,32 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Path]]:
     return pages, assets
 
 
+@dataclass
+class LoadedContent:
+    pages: list[Page]
+    drafts: set[str]  # rel_paths of drafts left out of this build
+    broken: set[str]  # rel_paths of pages whose mistakes are already reported
+
+
 def load_pages(content_dir: Path, config: SiteConfig, include_drafts: bool,
-               errors: list[ContentError]) -> list[Page]:
+               errors: list[ContentError]) -> LoadedContent:
     """Every page below content_dir; mistakes go to `errors` and that page is left out."""
-    pages = []
+    loaded = LoadedContent([], set(), set())
     for path in find_sources(content_dir)[0]:
+        rel_path = path.relative_to(content_dir).as_posix()
         try:
             page = load_page(path, content_dir, config, errors)
         except ContentError as error:
             errors.append(error)
-            continue
-        if page and (include_drafts or not page.meta.draft):
-            pages.append(page)
-    _check_unique_urls(pages, errors)
-    return pages
+            page = None
+        if page is None:
+            loaded.broken.add(rel_path)
+        elif page.meta.draft and not include_drafts:
+            loaded.drafts.add(rel_path)
+        else:
+            loaded.pages.append(page)
+    _check_unique_urls(loaded.pages, errors)
+    return loaded
 
 
 def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError]) -> Page | None:

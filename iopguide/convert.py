@@ -10,7 +10,7 @@ from .markdown_ext import PageContext, SiteExtension, _flatten
 from .structure import Heading, Page
 
 EXTENSIONS = ["toc", "tables", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-6"}}
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
 
 
 def make_markdown() -> markdown.Markdown:

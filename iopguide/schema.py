@@ -57,7 +57,7 @@ class Field:
 
 
 class Str(Field):
-    kind, example = "text", "Some words"
+    kind, example = "text", "your text"
 
     def __init__(self, *, max_length: int | None = None, choices: tuple[str, ...] = (),
                  pattern: str | None = None, pattern_hint: str = "", **kwargs):
@@ -73,7 +73,7 @@ class Str(Field):
             raise Invalid("'{key}' is empty", "write some text after the colon, or remove the line")
         if self.max_length and len(text) > self.max_length:
             raise Invalid(f"'{{key}}' is {len(text)} characters long; the limit is {self.max_length}",
-                          "shorten it")
+                          f"shorten it by at least {len(text) - self.max_length} characters")
         if self.choices and text not in self.choices:
             raise Invalid(f"'{{key}}' is '{text}', which is not one of: {', '.join(self.choices)}",
                           did_you_mean(text, self.choices))

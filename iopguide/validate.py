@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ContentError, did_you_mean
-from .structure import Page, PageRef, SiteConfig
+from .content import LoadedContent
+from .structure import SiteConfig
 
 NOT_PAGE_TEMPLATES = {"base", "404"}
 
@@ -14,14 +15,19 @@ def page_templates(templates_dir: Path) -> set[str]:
     return {path.stem for path in templates_dir.glob("*.html")} - NOT_PAGE_TEMPLATES
 
 
-def validate_site(config: SiteConfig, pages: list[Page], templates_dir: Path, errors: list[ContentError]) -> None:
+def validate_site(config: SiteConfig, content: LoadedContent, templates_dir: Path,
+                  errors: list[ContentError]) -> None:
+    pages = content.pages
     by_path = {page.rel_path: page for page in pages}
     references = [("navigation", index, ref) for index, ref in enumerate(config.navigation)]
     references += [("footer.links", index, ref) for index, ref in enumerate(config.footer.links)]
     references += [("help_page", None, config.help_page)]
     for key, index, ref in references:
-        if ref.page not in by_path:
-            keypath = tuple(key.split(".")) + ((index,) if index is not None else ())
+        keypath = tuple(key.split(".")) + ((index,) if index is not None else ())
+        if ref.page in content.drafts:
+            errors.append(ContentError(config.path, config.line(keypath), f"{key} names '{ref.page}', which is a draft",
+                                       "publish the page (remove 'draft: true') or take it out of the list"))
+        elif ref.page not in by_path and ref.page not in content.broken:
             errors.append(ContentError(config.path, config.line(keypath),
                                        f"{key} names '{ref.page}', which is not a page in content/",
                                        did_you_mean(ref.page, by_path, "write the file's path below content/, like what-is-an-iop.md")))
@@ -32,7 +38,3 @@ def validate_site(config: SiteConfig, pages: list[Page], templates_dir: Path, er
                                        f"there is no template called '{page.meta.template}'",
                                        did_you_mean(page.meta.template, available,
                                                     "choose one of: " + ", ".join(sorted(available)))))
-
-
-def resolve(ref: PageRef, pages: list[Page]) -> Page:
-    return next(page for page in pages if page.rel_path == ref.page)

@@ -1,0 +1,114 @@
+"""Shared fixtures: a scratch project built with the real CLI, and the real site built once."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+class Project:
+    """A copy of the minimal fixture site in a temporary folder, built through build.py."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copytree(FIXTURES / "minimal", root, dirs_exist_ok=True)
+        shutil.copytree(ROOT / "templates", root / "templates")
+        shutil.copytree(ROOT / "static", root / "static")
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+        return path
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = self.read(rel)
+        assert old in text, f"{old!r} is not in {rel}"
+        self.write(rel, text.replace(old, new, 1))
+
+    def build(self, *args: str) -> Run:
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=self.root,
+                              capture_output=True, text=True, timeout=120)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once from the repository's content into a temporary folder."""
+    output = tmp_path_factory.mktemp("real") / "output"
+    done = subprocess.run([sys.executable, "build.py", "--output", str(output)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return output
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def served_site(site: Path):
+    """The real site served over HTTP on 127.0.0.1, as a reader's browser would get it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped locally when it is missing, never in CI."""
+    import os
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run must install it")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def site_pages(output: Path) -> list[str]:
+    """URL paths of every HTML page in a built site, e.g. '', 'faq/'."""
+    pages = []
+    for path in sorted(output.rglob("index.html")):
+        rel = path.parent.relative_to(output).as_posix()
+        pages.append("" if rel == "." else rel + "/")
+    return pages

@@ -1,0 +1,124 @@
+"""Every editor mistake prints `path:line: what is wrong — how to fix`, exits 1, and changes nothing."""
+from __future__ import annotations
+
+import pytest
+
+TOPIC = "content/topic.md"
+
+
+def _set(rel: str, old: str, new: str):
+    return lambda project: project.edit(rel, old, new)
+
+
+MISTAKES = {
+    "bad YAML": (_set(TOPIC, "menu_title: Topic", "menu_title: Topic: the basics"),
+                 "content/topic.md:4: YAML syntax error", "put text that contains ': ' in quotes"),
+    "missing field": (_set(TOPIC, "description: A page with a table, a checklist and a link.\n", ""),
+                      "content/topic.md:2: 'description' is missing", "add a line 'description:"),
+    "mistyped field": (_set(TOPIC, "menu_order: 1", "menu_order: first"),
+                       "content/topic.md:5: 'menu_order' must be a whole number", "write it like menu_order: 3"),
+    "unknown key": (_set(TOPIC, "menu_order: 1", "menu_order: 1\ntitel: Oops"),
+                    "content/topic.md:6: unknown key 'titel'", "did you mean 'title'?"),
+    "bad date": (_set(TOPIC, "last_reviewed: 2026-01-15", "last_reviewed: 2026-02-30"),
+                 "content/topic.md:6: 'last_reviewed' is not a real date", "check the month (01-12) and the day"),
+    "date in another format": (_set(TOPIC, "last_reviewed: 2026-01-15", "last_reviewed: 15/01/2026"),
+                               "content/topic.md:6: 'last_reviewed' must be a date written YYYY-MM-DD",
+                               "last_reviewed: 2026-11-22"),
+    "description too long": (_set(TOPIC, "description: A page", "description: " + "x" * 170 + " A page"),
+                             "content/topic.md:3: 'description' is 215 characters long; the limit is 160",
+                             "shorten it by at least 55 characters"),
+    "broken link": (_set(TOPIC, "[link home](index.md)", "[link home](indx.md)"),
+                    "content/topic.md:11: the link 'indx.md' goes to a page that does not exist",
+                    "did you mean 'index.md'?"),
+    "link to a URL instead of the file": (_set(TOPIC, "[link home](index.md)", "[link home](get-help-now/)"),
+                                          "content/topic.md:11: the link 'get-help-now/' goes to a file that does not exist",
+                                          "link to the Markdown file instead: 'get-help-now.md'"),
+    "unknown template": (_set(TOPIC, "menu_order: 1", "menu_order: 1\ntemplate: myth"),
+                         "content/topic.md:6: there is no template called 'myth'", "did you mean 'myths'?"),
+    "template syntax error": (_set("templates/page.html", "{{ page.title }}</h1>", "{{ page.title }</h1>"),
+                              "templates/page.html:8: template syntax error", "check that every"),
+    "second main heading": (_set(TOPIC, "## A table", "# A table"),
+                            "content/topic.md:13: the page has a '# ' heading", "start sections with '## '"),
+    "no front matter": (lambda p: p.write("content/extra.md", "Just text\n"),
+                        "content/extra.md:1: the page does not start with front matter", "put '---' on the first line"),
+    "front matter not closed": (lambda p: p.write("content/extra.md", "---\ntitle: x\n"),
+                                "content/extra.md:1: the front matter is never closed", "add a line with only '---'"),
+    "front matter is a list": (lambda p: p.write("content/extra.md", "---\n- a\n- b\n---\nText\n"),
+                               "content/extra.md:2: expected 'key: value' lines, but this is a list", "start each line"),
+    "duplicate key": (_set(TOPIC, "menu_order: 1", "menu_order: 1\nmenu_order: 2"),
+                      "content/topic.md:6: 'menu_order' appears twice (first on line 5)", "keep one of them"),
+    "not UTF-8": (lambda p: p.write("content/extra.md", "---\ntitle: Caf\xe9\n---\n".encode("latin-1")),
+                  "content/extra.md:2: this file is not UTF-8 text (byte 14 is 0xe9)", "save it as UTF-8"),
+    "two pages, one address": (lambda p: p.write("content/other.md", p.read(TOPIC).replace("menu_order: 1", "slug: topic")),
+                               "content/topic.md:1: this page and content/other.md both make the address /topic/",
+                               "give one a different 'slug:'"),
+    "bad slug": (_set(TOPIC, "menu_order: 1", "slug: ../../etc"),
+                 "content/topic.md:5: 'slug' has the wrong form", "use lowercase letters, digits and single hyphens"),
+    "config unknown key": (_set("site_config.yaml", "site_name:", "site_nme: x\nsite_name:"),
+                           "site_config.yaml:4: unknown key 'site_nme'", "did you mean 'site_name'?"),
+    "config nav names a missing page": (_set("site_config.yaml", "  - topic.md", "  - topics.md"),
+                                        "site_config.yaml:16: navigation names 'topics.md', which is not a page in content/",
+                                        "did you mean 'topic.md'?"),
+    "config crisis line without a name": (_set("site_config.yaml", "  - name: Emergency services\n    when:", "  - when:"),
+                                          "site_config.yaml:32: 'crisis_lines.name' is missing", "add a line 'name:"),
+    "config bad URL": (_set("site_config.yaml", "base_url: https://example.org/", "base_url: example.org"),
+                       "site_config.yaml:6: 'base_url' is not a full web address", "start it with https://"),
+}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=list(MISTAKES))
+def test_each_mistake_names_file_line_problem_and_fix(project, mistake):
+    make, where_and_what, fix = MISTAKES[mistake]
+    assert project.build().code == 0
+    before = project.read("output/topic/index.html")
+    make(project)
+
+    run = project.build()
+
+    assert run.code == 1, run.out + run.err
+    lines = run.err.splitlines()
+    matching = [line for line in lines if line.startswith(where_and_what)]
+    assert matching, f"expected a line starting {where_and_what!r} in:\n{run.err}"
+    assert " — " in matching[0] and fix in matching[0].split(" — ", 1)[1], matching[0]
+    assert "Traceback" not in run.err
+    assert lines[-1].startswith("Build failed:") and "output/ was not changed" in lines[-1]
+    assert project.read("output/topic/index.html") == before
+
+
+def test_all_mistakes_of_a_build_are_reported_together(project):
+    project.edit(TOPIC, "menu_order: 1", "menu_order: one\ncolour: blue")
+    project.edit("content/index.md", "[the topic page](topic.md)", "[the topic page](topik.md)")
+    project.edit("content/get-help-now.md", "last_reviewed: 2026-01-15", "last_reviewed: soon")
+
+    run = project.build()
+
+    assert run.code == 1
+    problems = [line for line in run.err.splitlines() if line.startswith("content/")]
+    assert [line.split(": ")[0] for line in problems] == [
+        "content/get-help-now.md:5", "content/topic.md:5", "content/topic.md:6"]
+    assert "Build failed: 3 problems to fix." in run.err
+    # the broken link is found once the front matter is fixed; conversion runs on valid pages only
+    project.edit(TOPIC, "menu_order: one\ncolour: blue", "menu_order: 1")
+    project.edit("content/get-help-now.md", "last_reviewed: soon", "last_reviewed: 2026-01-15")
+    assert "content/index.md:11: the link 'topik.md'" in project.build().err
+
+
+def test_debug_shows_a_traceback_only_for_engine_bugs(project):
+    project.edit(TOPIC, "menu_order: 1", "menu_order: x")
+    run = project.build("--debug")
+    assert run.code == 1 and "Traceback" not in run.err
+
+
+def test_failed_build_leaves_previous_output_and_no_leftovers(project):
+    assert project.build().code == 0
+    project.edit(TOPIC, "[link home](index.md)", "[link home](nowhere.md)")
+    assert project.build().code == 1
+    assert (project.root / "output/topic/index.html").is_file()
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".output")) == []
+
+
+def test_output_folder_may_not_replace_the_project(project):
+    run = project.build("--output", ".")
+    assert run.code == 1
+    assert "the output folder would replace" in run.err
+    assert (project.root / "content/topic.md").is_file()
