@@ -1,0 +1,138 @@
+"""Markdown conventions editors rely on, rendered through the real build."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from iopguide.content import add_months, page_url, slugify
+from iopguide.markdown_ext import relative_url
+
+
+def test_pretty_urls_and_relative_links_work_from_any_depth():
+    assert page_url("what-is-an-iop.md", None) == "what-is-an-iop/"
+    assert page_url("index.md", None) == ""
+    assert page_url("Guides/Cost & Insurance.md", None) == "guides/cost-insurance/"
+    assert page_url("guides/index.md", None) == "guides/"
+    assert page_url("guides/x.md", "custom") == "guides/custom/"
+    assert relative_url("a/", "b/") == "../b/"
+    assert relative_url("", "b/") == "b/"
+    assert relative_url("a/b/", "") == "../../"
+    assert relative_url("a/", "a/") == "./"
+    assert relative_url("a/", "static/site.css") == "../static/site.css"
+
+
+def test_file_names_with_spaces_or_accents_give_valid_urls():
+    assert slugify("Über uns") == "uber-uns"
+    assert slugify("Cost and   insurance") == "cost-and-insurance"
+    assert slugify("Вопросы") == "вопросы"
+    assert relative_url("", "вопросы/") == "%D0%B2%D0%BE%D0%BF%D1%80%D0%BE%D1%81%D1%8B/"
+
+
+def test_next_review_defaults_to_review_months_after_last_review():
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 22), 12) == dt.date(2027, 11, 22)
+
+
+def test_task_list_becomes_checkboxes_a_reader_can_tick(project):
+    assert project.build().code == 0
+    html = project.read("output/topic/index.html")
+    boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', html)
+    assert len(boxes) == 2 and 'checked="checked"' in boxes[1]
+    assert '<label class="checklist__label" for="check-1">The program is licensed</label>' in html
+
+
+def test_loose_task_list_with_links_keeps_the_link_inside_the_label(project):
+    project.write("content/list.md", project.read("content/topic.md").replace("menu_order: 1", "slug: list") +
+                  "\n\n- [ ] Ask about [help](get-help-now.md)\n\n- [ ] Check **licensing**\n")
+    assert project.build().code == 0
+    html = project.read("output/list/index.html")
+    assert '<label class="checklist__label" for="check-3">Ask about <a href="../get-help-now/">help</a></label>' in html
+    assert "<strong>licensing</strong></label>" in html
+
+
+def test_links_between_pages_keep_their_anchor(project):
+    assert project.build().code == 0
+    assert 'href="../get-help-now/#what-to-do"' in project.read("output/topic/index.html")
+
+
+def test_myths_page_pairs_each_myth_with_its_fact(project):
+    project.write("content/myths.md", "---\ntitle: Myths\ndescription: Myths and facts.\nlast_reviewed: 2026-01-15\n"
+                  "template: myths\n---\nIntro.\n\n## IOP is only for addiction\n\nIt helps with *mental health* too.\n\n"
+                  "## You must quit your job\n\nMany programs run in the evening.\n")
+    assert project.build().code == 0
+    html = project.read("output/myths/index.html")
+    pairs = re.findall(r'<section class="myth" aria-labelledby="([^"]+)">\s*<h2 class="myth__statement" id="\1">'
+                       r'<span class="myth__label">Myth<span class="visually-hidden">:</span></span> ([^<]+)</h2>\s*'
+                       r'<div class="myth__fact">\s*<p class="myth__fact-label">Fact</p>\s*<p>(.*?)</p>', html)
+    assert pairs == [("iop-is-only-for-addiction", "IOP is only for addiction", "It helps with <em>mental health</em> too."),
+                     ("you-must-quit-your-job", "You must quit your job", "Many programs run in the evening.")]
+    assert html.index("Intro.") < html.index('class="myth"')
+
+
+def test_faq_page_shows_questions_as_headings_with_answers_and_a_contents_list(project):
+    project.write("content/faq.md", "---\ntitle: FAQ\ndescription: Questions.\nlast_reviewed: 2026-01-15\n"
+                  "template: faq\n---\n## How long is an IOP?\n\nOften 6 to 12 weeks.\n\n## Can I work?\n\nOften, yes.\n")
+    assert project.build().code == 0
+    html = project.read("output/faq/index.html")
+    assert re.search(r'<section class="faq-item" aria-labelledby="how-long-is-an-iop">\s*'
+                     r'<h2 class="faq-item__question" id="how-long-is-an-iop">How long is an IOP\?</h2>\s*'
+                     r'<div class="faq-item__answer">\s*<p>Often 6 to 12 weeks.</p>', html)
+    assert '<a href="#can-i-work">Can I work?</a>' in html
+
+
+def test_home_page_shows_each_section_as_a_card(project):
+    assert project.build().code == 0
+    html = project.read("output/index.html")
+    assert html.count('<section class="card"') == 2
+    assert '<h2 class="card__title" id="learn">Learn</h2>' in html
+
+
+def test_drafts_are_left_out_unless_asked_for(project):
+    project.edit("content/topic.md", "menu_order: 1", "menu_order: 1\ndraft: true")
+    project.edit("site_config.yaml", "  - topic.md\n", "")
+    project.edit("content/index.md", "Welcome. Read [the topic page](topic.md).", "Welcome.")
+    project.edit("content/index.md", "Start with [the topic](topic.md).", "Start.")
+    assert project.build().code == 0
+    assert not (project.root / "output/topic").exists()
+    assert "topic/" not in project.read("output/sitemap.xml")
+    assert project.build("--drafts").code == 0
+    assert (project.root / "output/topic/index.html").is_file()
+
+
+def test_images_in_content_are_copied_and_linked(project):
+    project.write("content/images/week.png", b"\x89PNG\r\n\x1a\n")
+    project.edit("content/topic.md", "## A table", "![A week of sessions](images/week.png)\n\n## A table")
+    assert project.build().code == 0
+    assert '<img alt="A week of sessions" src="../images/week.png" />' in project.read("output/topic/index.html")
+    assert (project.root / "output/images/week.png").is_file()
+
+
+def test_base_url_sets_canonical_and_sitemap_but_links_stay_relative(project):
+    assert project.build("--base-url", "https://example.com/iop-guide").code == 0
+    html = project.read("output/topic/index.html")
+    assert '<link rel="canonical" href="https://example.com/iop-guide/topic/">' in html
+    assert "<loc>https://example.com/iop-guide/topic/</loc>" in project.read("output/sitemap.xml")
+    assert "Sitemap: https://example.com/iop-guide/sitemap.xml" in project.read("output/robots.txt")
+    assert 'href="/iop-guide/static/site.css"' in project.read("output/404.html")
+
+
+def test_values_from_content_and_config_are_escaped(project):
+    project.edit("content/topic.md", "title: A topic page", 'title: "<script>alert(1)</script>"')
+    project.edit("site_config.yaml", "site_name: IOP Guide", 'site_name: "<b>IOP</b>"')
+    assert project.build().code == 0
+    html = project.read("output/topic/index.html")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;IOP&lt;/b&gt;" in html
+
+
+def test_crlf_and_bom_files_just_work(project):
+    text = project.read("content/topic.md").replace("\n", "\r\n")
+    project.write("content/topic.md", b"\xef\xbb\xbf" + text.encode())
+    assert project.build().code == 0
+    assert "A topic page</h1>" in project.read("output/topic/index.html")
+
+
+def test_build_ends_with_one_summary_line(project):
+    run = project.build()
+    assert run.code == 0
+    assert re.fullmatch(r"Built 3 pages \(\d+ files\) in \d+\.\d\d s → output/\n", run.out)
