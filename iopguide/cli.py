@@ -10,12 +10,23 @@ from .errors import BuildFailed
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build the IOP Guide website from content/ into output/.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build_parser = commands.add_parser("build", help="build the site (the default command)")
-    for command_parser in (parser, build_parser):
-        add_build_options(command_parser)
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Build the IOP Guide website from content/ into output/.",
+        epilog="With no command, build.py builds: 'python build.py --drafts' is 'python build.py build --drafts'.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_build_options(commands.add_parser("build", help="build the site (the default command)",
+                                          description="Build the site into the output folder."))
     return parser
+
+
+COMMANDS = ("build",)
+
+
+def with_default_command(argv: list[str]) -> list[str]:
+    """`build.py` and `build.py --drafts` mean `build.py build …`; help stays the top-level help."""
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        return ["build", *argv]
+    return argv
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +44,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    args = make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     options = BuildOptions(content_dir=args.content, output_dir=args.output, config_path=args.config,
                            templates_dir=args.templates, static_dir=args.static, base_url=args.base_url,
                            drafts=args.drafts)
