@@ -9,9 +9,13 @@ from .config import load_config
 from .content import find_sources, load_pages
 from .convert import convert_pages
 from .errors import BuildFailed, ContentError
+from .quiz import load_quiz
 from .output import check_output_dir, write_site
 from .render import SiteRenderer
 from .validate import validate_site
+
+
+QUIZ_FILE = "quiz.yaml"
 
 
 @dataclass(frozen=True)
@@ -44,16 +48,17 @@ def build(options: BuildOptions) -> BuildResult:
     config = load_config(options.config_path, options.base_url)
     errors: list[ContentError] = []
     content = load_pages(options.content_dir, config, options.drafts, errors)
-    validate_site(config, content, options.templates_dir, errors)
     pages = content.pages
+    quiz_file = options.content_dir / QUIZ_FILE
+    quiz = load_quiz(quiz_file, {page.rel_path for page in pages} | content.broken, errors) if quiz_file.is_file() else None
+    validate_site(config, content, options.templates_dir, quiz_file.is_file(), errors)
     if errors:
         raise BuildFailed(errors)
-    page_files, asset_files = find_sources(options.content_dir)
-    assets = {path.relative_to(options.content_dir).as_posix(): path for path in asset_files}
-    convert_pages(pages, set(assets), errors)
+    assets = {path.relative_to(options.content_dir).as_posix(): path for path in find_sources(options.content_dir)[1]}
+    rendered_quiz = convert_pages(pages, set(assets), errors, quiz)
     if errors:
         raise BuildFailed(errors)
-    files = SiteRenderer(config, pages, options.templates_dir).render_all()
+    files = SiteRenderer(config, pages, options.templates_dir, rendered_quiz).render_all()
     copies = dict(assets)
     if options.static_dir.is_dir():
         copies.update({f"static/{path.relative_to(options.static_dir).as_posix()}": path

@@ -7,7 +7,8 @@ import markdown
 
 from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension, _flatten
-from .structure import Heading, Page
+from .quiz import Quiz
+from .structure import Heading, Page, RenderedOutcome, RenderedQuiz
 
 EXTENSIONS = ["toc", "tables", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
@@ -17,23 +18,27 @@ def make_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=[*EXTENSIONS, SiteExtension()], extension_configs=EXTENSION_CONFIGS)
 
 
-def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError]) -> None:
+def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError],
+                  quiz: Quiz | None = None) -> RenderedQuiz | None:
+    """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
     md = make_markdown()
     page_urls = {page.rel_path: page.url for page in pages}
     for page in pages:
         convert_page(md, page, page_urls, assets, errors)
+    quiz_page = next((page for page in pages if page.meta.template == "quiz"), None)
+    if quiz is None or quiz_page is None:
+        return None
+    return convert_quiz(md, quiz, quiz_page, pages, assets, errors)
 
 
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: set[str],
                  errors: list[ContentError]) -> None:
-    md.reset()
     context = PageContext(page.rel_path, page.url, page_urls, assets)
-    md.page_context = context
-    page.html = md.convert(page.body)
+    page.html = _convert(md, page.body, context)
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
     for problem in context.problems:
-        errors.append(ContentError(page.display_path, line_containing(page, problem.target),
+        errors.append(ContentError(page.display_path, line_containing(page.body, problem.target, page.body_line),
                                    problem.message, problem.hint))
     if any(heading.level == 1 for heading in page.headings):
         errors.append(ContentError(page.display_path, line_matching(page, r"#\s|.+\n=+\s*$"),
@@ -41,12 +46,39 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
                                    "start sections with '## ' instead"))
 
 
-def line_containing(page: Page, needle: str) -> int:
-    """The file line where `needle` first appears in the body (the body start if it is not found)."""
-    for number, line in enumerate(page.body.split("\n"), start=page.body_line):
+def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
+    md.reset()
+    md.page_context = context
+    return md.convert(text)
+
+
+def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: set[str],
+                 errors: list[ContentError]) -> RenderedQuiz:
+    page_urls = {p.rel_path: p.url for p in pages}
+
+    def html(text: str, inline: bool = False) -> str:
+        context = PageContext(page.rel_path, page.url, page_urls, assets)
+        result = _convert(md, text, context)
+        page.links |= context.links
+        for problem in context.problems:
+            errors.append(ContentError(quiz.path, line_containing(quiz.source, problem.target, 1), problem.message, problem.hint))
+        if inline and result.startswith("<p>") and result.endswith("</p>") and result.count("<p>") == 1:
+            result = result[3:-4]
+        return result
+
+    outcomes = [RenderedOutcome(o.id, o.title, o.urgency, html(o.body), [html(step, inline=True) for step in o.next_steps])
+                for o in quiz.outcomes]
+    checklist = next(p for p in pages if p.rel_path == quiz.checklist_page)
+    page.links.add(checklist.rel_path)
+    return RenderedQuiz(quiz, page, outcomes, [html(note.text, inline=True) for note in quiz.notes], checklist)
+
+
+def line_containing(text: str, needle: str, first_line: int) -> int:
+    """The file line where `needle` first appears in `text` (its first line if it is not found)."""
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if needle in line:
             return number
-    return page.body_line
+    return first_line
 
 
 def line_matching(page: Page, pattern: str) -> int:

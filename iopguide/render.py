@@ -11,7 +11,7 @@ import jinja2
 
 from .errors import BuildFailed, ContentError, display_path
 from .markdown_ext import relative_url
-from .structure import Page, PageRef, SiteConfig
+from .structure import Page, PageRef, RenderedQuiz, SiteConfig
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def format_date(day: dt.date, ui: dict) -> str:
 class SiteRenderer:
     """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
 
-    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path):
-        self.config, self.pages = config, pages
+    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, quiz: RenderedQuiz | None = None):
+        self.config, self.pages, self.quiz = config, pages, quiz
         self.env = make_environment(templates_dir, config)
         self.by_path = {page.rel_path: page for page in pages}
         self.guide = sorted((page for page in pages if page.meta.menu_order is not None),
@@ -75,6 +75,7 @@ class SiteRenderer:
             "guide": self.guide,
             "previous_page": self.neighbour(page, -1),
             "next_page": self.neighbour(page, +1),
+            "quiz": self.quiz,
         }
         try:
             return self.env.get_template(name).render(context)

@@ -66,7 +66,10 @@ class Str(Field):
         self.pattern, self.pattern_hint = (re.compile(pattern) if pattern else None), pattern_hint
 
     def convert(self, value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if isinstance(value, bool):
+            raise Invalid("'{key}' was read as true/false, not as text",
+                          'YAML reads yes, no, on, off, true and false that way: put the word in quotes, like "yes"')
+        if not isinstance(value, (str, int, float)):
             raise self.wrong_type(value)
         text = str(value).strip()
         if not text:
@@ -136,13 +139,15 @@ class Date(Field):
 
 
 class ListOf(Field):
-    def __init__(self, item: Field, *, min_items: int = 0, **kwargs):
+    def __init__(self, item: Field, *, min_items: int = 0, one_ok: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.item, self.min_items = item, min_items
+        self.item, self.min_items, self.one_ok = item, min_items, one_ok
         self.kind = f"a list of {item.kind}"
         self.example = f"\n  - {item.example}"
 
     def check(self, value: Any, keypath: tuple, report: Report) -> list:
+        if self.one_ok and not isinstance(value, (list, dict)):
+            value = [value]
         if not isinstance(value, list):
             raise self.wrong_type(value)
         if len(value) < self.min_items:
@@ -155,6 +160,29 @@ class ListOf(Field):
                 key = f"{_dotted(keypath)} item {index + 1}"
                 report.add(keypath + (index,), _fill(exc.message, key), _fill(exc.hint, key))
         return result
+
+
+class MapOf(Field):
+    """A mapping whose keys are the editor's own names (checked elsewhere) and whose values share a type."""
+
+    kind = "a group of 'name: value' lines"
+
+    def __init__(self, value: Field, **kwargs):
+        super().__init__(**kwargs)
+        self.value = value
+        self.example = f"\n    name: {value.example.strip()}"
+
+    def check(self, value: Any, keypath: tuple, report: Report) -> dict | None:
+        if not isinstance(value, dict) or not value:
+            raise self.wrong_type(value)
+        result, before = {}, len(report.errors)
+        for key, item in value.items():
+            try:
+                result[str(key)] = self.value.check(item, keypath + (key,), report)
+            except Invalid as exc:
+                name = _dotted(keypath + (key,))
+                report.add(keypath + (key,), _fill(exc.message, name), _fill(exc.hint, str(key)))
+        return result if len(report.errors) == before else None
 
 
 class Record(Field):

@@ -153,3 +153,23 @@ class Page:
     @property
     def output_file(self) -> str:
         return self.url + "index.html"
+
+
+@dataclass
+class RenderedOutcome:
+    id: str
+    title: str
+    urgency: str
+    body_html: str
+    steps_html: list[str]
+
+
+@dataclass
+class RenderedQuiz:
+    """The quiz with its Markdown turned into HTML, ready for the quiz template."""
+
+    quiz: Any  # quiz.Quiz
+    page: Page  # the page that shows it
+    outcomes: list[RenderedOutcome]
+    notes_html: list[str]
+    checklist: Page
