@@ -10,7 +10,7 @@ from .content import find_sources, load_pages
 from .convert import convert_pages
 from .errors import BuildFailed, ContentError
 from .quiz import load_quiz
-from .output import check_output_dir, write_site
+from .output import check_output_dir, output_lock, recover_output, write_site
 from .render import SiteRenderer
 from .validate import validate_site
 
@@ -43,8 +43,14 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         check_output_dir(options.output_dir, [options.content_dir, options.templates_dir, options.static_dir,
                                               options.config_path, Path.cwd()])
+        with output_lock(options.output_dir):
+            recover_output(options.output_dir)
+            return _build_locked(options, started)
     except ContentError as error:
         raise BuildFailed([error]) from None
+
+
+def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     config = load_config(options.config_path, options.base_url)
     errors: list[ContentError] = []
     content = load_pages(options.content_dir, config, options.drafts, errors)

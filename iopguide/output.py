@@ -1,10 +1,13 @@
 """Stage 6: write the site atomically — build beside output/, swap it in only when complete."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from .errors import ContentError
 
@@ -19,11 +22,24 @@ def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
                                "choose a separate folder for the built site, like output/")
 
 
+@contextlib.contextmanager
+def output_lock(output_dir: Path) -> Iterator[None]:
+    """One build at a time per output folder; a second one stops at once with a clear message."""
+    parent = output_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with open(parent / f".{output_dir.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ContentError(str(output_dir), None, "another build is writing to this folder right now",
+                               "wait for it to finish, then run the build again") from None
+        yield
+
+
 def write_site(output_dir: Path, files: dict[str, str], copies: dict[str, Path]) -> None:
     """Write `files` (path → text) and `copies` (path → source file) as the new output_dir."""
     parent = output_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(parent, output_dir.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
     try:
         for rel, text in files.items():
@@ -51,9 +67,19 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
         os.rename(staging, output_dir)
 
 
-def _remove_leftovers(parent: Path, name: str) -> None:
-    """A build that was killed may have left its staging or retired folder behind."""
+def recover_output(output_dir: Path) -> None:
+    """Run first in every build. A build that was killed may have left its staging or retired folder behind.
+
+    Killed between the two renames of the swap, it left no output folder at all: the retired
+    one is then the last complete site, so it is put back rather than deleted.
+    """
+    parent, name = output_dir.resolve().parent, output_dir.name
+    if not parent.is_dir():
+        return
     for leftover in parent.glob(f".{name}.new-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{name}.old-*"):
+    retired = sorted(parent.glob(f".{name}.old-*"), key=lambda path: path.stat().st_mtime)
+    if retired and not (parent / name).exists():
+        os.rename(retired.pop(), parent / name)
+    for leftover in retired:
         shutil.rmtree(leftover, ignore_errors=True)

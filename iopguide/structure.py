@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .yamlfile import nearest_line
 
@@ -78,8 +79,6 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The URL path the site lives under, e.g. '/' or '/iop-guide/'."""
-        from urllib.parse import urlsplit
-
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 

@@ -114,7 +114,7 @@ def test_failed_build_leaves_previous_output_and_no_leftovers(project):
     project.edit(TOPIC, "[link home](index.md)", "[link home](nowhere.md)")
     assert project.build().code == 1
     assert (project.root / "output/topic/index.html").is_file()
-    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".output")) == []
+    assert [p.name for p in project.root.iterdir() if p.name.startswith((".output.new", ".output.old"))] == []
 
 
 def test_output_folder_may_not_replace_the_project(project):
@@ -122,3 +122,28 @@ def test_output_folder_may_not_replace_the_project(project):
     assert run.code == 1
     assert "the output folder would replace" in run.err
     assert (project.root / "content/topic.md").is_file()
+
+
+def test_build_killed_mid_swap_is_recovered_by_the_next_build(project):
+    """Simulate a build killed after retiring output/ but before moving the new site in."""
+    assert project.build().code == 0
+    (project.root / "output").rename(project.root / ".output.old-12345")
+    (project.root / ".output.new-abc").mkdir()
+    (project.root / ".output.new-abc" / "half.html").write_text("half a site")
+    project.edit(TOPIC, "[link home](index.md)", "[link home](nowhere.md)")
+
+    assert project.build().code == 1  # a failing build does not write, but must not lose the old site either
+    assert (project.root / "output/topic/index.html").is_file()
+    assert not list(project.root.glob(".output.new-*")) and not list(project.root.glob(".output.old-*"))
+
+
+def test_a_second_build_at_the_same_time_stops_with_a_clear_message(project):
+    import fcntl
+
+    assert project.build().code == 0
+    with open(project.root / ".output.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        run = project.build()
+    assert run.code == 1
+    assert "output: another build is writing to this folder right now — wait for it to finish" in run.err
+    assert project.build().code == 0
