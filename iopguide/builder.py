@@ -6,16 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_config
-from .content import find_sources, load_pages
+from .content import load_content
 from .convert import convert_pages
 from .errors import BuildFailed, ContentError
-from .quiz import load_quiz
 from .output import check_output_dir, output_lock, recover_output, write_site
 from .render import SiteRenderer
 from .validate import validate_site
-
-
-QUIZ_FILE = "quiz.yaml"
 
 
 @dataclass(frozen=True)
@@ -53,21 +49,25 @@ def build(options: BuildOptions) -> BuildResult:
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     config = load_config(options.config_path, options.base_url)
     errors: list[ContentError] = []
-    content = load_pages(options.content_dir, config, options.drafts, errors)
-    pages = content.pages
-    quiz_file = options.content_dir / QUIZ_FILE
-    quiz = load_quiz(quiz_file, {page.rel_path for page in pages} | content.broken, errors) if quiz_file.is_file() else None
-    validate_site(config, content, options.templates_dir, quiz_file.is_file(), errors)
-    if errors:
-        raise BuildFailed(errors)
-    assets = {path.relative_to(options.content_dir).as_posix(): path for path in find_sources(options.content_dir)[1]}
-    rendered_quiz = convert_pages(pages, set(assets), errors, quiz)
-    if errors:
-        raise BuildFailed(errors)
-    files = SiteRenderer(config, pages, options.templates_dir, rendered_quiz).render_all()
-    copies = dict(assets)
-    if options.static_dir.is_dir():
-        copies.update({f"static/{path.relative_to(options.static_dir).as_posix()}": path
-                       for path in sorted(options.static_dir.rglob("*")) if path.is_file()})
+    content = load_content(options.content_dir, config, options.drafts, errors)
+    validate_site(config, content, options.templates_dir, errors)
+    _stop_if(errors)
+    quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz)
+    _stop_if(errors)
+    files = SiteRenderer(config, content.pages, options.templates_dir, quiz).render_all()
+    copies = {**content.assets, **static_files(options.static_dir)}
     write_site(options.output_dir, files, copies)
-    return BuildResult(len(pages), len(files) + len(copies), time.perf_counter() - started, options.output_dir)
+    return BuildResult(len(content.pages), len(files) + len(copies), time.perf_counter() - started,
+                       options.output_dir)
+
+
+def static_files(static_dir: Path) -> dict[str, Path]:
+    if not static_dir.is_dir():
+        return {}
+    return {f"static/{path.relative_to(static_dir).as_posix()}": path
+            for path in sorted(static_dir.rglob("*")) if path.is_file()}
+
+
+def _stop_if(errors: list[ContentError]) -> None:
+    if errors:
+        raise BuildFailed(errors)

@@ -5,10 +5,11 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ContentError, display_path
+from .quiz import Quiz, load_quiz
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from .structure import Page, PageMeta, SiteConfig, Source
 from .textfile import read_text
@@ -49,18 +50,28 @@ def find_sources(content_dir: Path) -> tuple[list[Path], list[Path]]:
     return pages, assets
 
 
+QUIZ_FILE = "quiz.yaml"
+
+
 @dataclass
 class LoadedContent:
     pages: list[Page]
-    drafts: set[str]  # rel_paths of drafts left out of this build
-    broken: set[str]  # rel_paths of pages whose mistakes are already reported
+    drafts: set[str] = field(default_factory=set)  # rel_paths of drafts left out of this build
+    broken: set[str] = field(default_factory=set)  # rel_paths of pages whose mistakes are already reported
+    assets: dict[str, Path] = field(default_factory=dict)  # rel_path → file, copied as they are
+    quiz: Quiz | None = None
+    has_quiz_file: bool = False
 
 
-def load_pages(content_dir: Path, config: SiteConfig, include_drafts: bool,
-               errors: list[ContentError]) -> LoadedContent:
-    """Every page below content_dir; mistakes go to `errors` and that page is left out."""
-    loaded = LoadedContent([], set(), set())
-    for path in find_sources(content_dir)[0]:
+def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
+                 errors: list[ContentError]) -> LoadedContent:
+    """Every page, asset and the quiz below content_dir; mistakes go to `errors`, the page is left out."""
+    if not content_dir.is_dir():
+        raise ContentError(display_path(content_dir), None, "the content folder does not exist",
+                           "run the command from the project folder, or pass --content DIR")
+    page_files, asset_files = find_sources(content_dir)
+    loaded = LoadedContent([], assets={path.relative_to(content_dir).as_posix(): path for path in asset_files})
+    for path in page_files:
         rel_path = path.relative_to(content_dir).as_posix()
         try:
             page = load_page(path, content_dir, config, errors)
@@ -74,6 +85,10 @@ def load_pages(content_dir: Path, config: SiteConfig, include_drafts: bool,
         else:
             loaded.pages.append(page)
     _check_unique_urls(loaded.pages, errors)
+    quiz_file = content_dir / QUIZ_FILE
+    if quiz_file.is_file():
+        loaded.has_quiz_file = True
+        loaded.quiz = load_quiz(quiz_file, {page.rel_path for page in loaded.pages} | loaded.broken, errors)
     return loaded
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ContentError, did_you_mean
+from .errors import ContentError, did_you_mean, display_path
 from .content import LoadedContent
 from .structure import SiteConfig
 
@@ -15,7 +15,7 @@ def page_templates(templates_dir: Path) -> set[str]:
     return {path.stem for path in templates_dir.glob("*.html")} - NOT_PAGE_TEMPLATES
 
 
-def validate_site(config: SiteConfig, content: LoadedContent, templates_dir: Path, has_quiz: bool,
+def validate_site(config: SiteConfig, content: LoadedContent, templates_dir: Path,
                   errors: list[ContentError]) -> None:
     pages = content.pages
     by_path = {page.rel_path: page for page in pages}
@@ -31,13 +31,17 @@ def validate_site(config: SiteConfig, content: LoadedContent, templates_dir: Pat
             errors.append(ContentError(config.path, config.line(keypath),
                                        f"{key} names '{ref.page}', which is not a page in content/",
                                        did_you_mean(ref.page, by_path, "write the file's path below content/, like what-is-an-iop.md")))
+    if not templates_dir.is_dir():
+        errors.append(ContentError(display_path(templates_dir), None, "the templates folder does not exist",
+                                   "run the command from the project folder"))
+        return
     available = page_templates(templates_dir)
     quiz_pages = [page for page in pages if page.meta.template == "quiz"]
     for page in quiz_pages[1:]:
         errors.append(ContentError(page.display_path, page.front_line("template"),
                                    f"only one page can show the quiz, and {quiz_pages[0].display_path} already does",
                                    "use another template for this page"))
-    if quiz_pages and not has_quiz:
+    if quiz_pages and not content.has_quiz_file:
         errors.append(ContentError(quiz_pages[0].display_path, quiz_pages[0].front_line("template"),
                                    "this page shows the quiz, but there is no content/quiz.yaml",
                                    "restore content/quiz.yaml from git, or use another template"))

@@ -147,3 +147,14 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_message(project):
     assert run.code == 1
     assert "output: another build is writing to this folder right now — wait for it to finish" in run.err
     assert project.build().code == 0
+
+
+def test_running_outside_the_project_says_where_to_run(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "site_config.yaml: the configuration file does not exist — run the command from the project folder" in done.stderr
