@@ -52,7 +52,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     content = load_content(options.content_dir, config, options.drafts, errors)
     validate_site(config, content, options.templates_dir, errors)
     _stop_if(errors)
-    quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz)
+    quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts)
     _stop_if(errors)
     files = SiteRenderer(config, content.pages, options.templates_dir, quiz).render_all()
     copies = {**content.assets, **static_files(options.static_dir)}

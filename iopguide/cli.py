@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from .builder import BuildOptions, build
-from .errors import BuildFailed
+from .content import create_page
+from .errors import BuildFailed, ContentError, display_path
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -16,10 +18,19 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_build_options(commands.add_parser("build", help="build the site (the default command)",
                                           description="Build the site into the output folder."))
+    check = commands.add_parser("check", help="report problems to fix before publishing",
+                                description="Check every page: links and #anchors, alt text, review dates, reading "
+                                            "level, descriptions, sources, pages nothing links to, duplicate titles.")
+    add_source_options(check)
+    check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="text table (default) or JSON for CI")
+    new = commands.add_parser("new", help="create a new page", description="Create a new draft page in content/.")
+    new.add_argument("title", help='the page title, in quotes: "Sleep and recovery"')
+    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="folder of pages (default: content)")
     return parser
 
 
-COMMANDS = ("build",)
+COMMANDS = ("build", "check", "new")
 
 
 def with_default_command(argv: list[str]) -> list[str]:
@@ -30,10 +41,14 @@ def with_default_command(argv: list[str]) -> list[str]:
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
-                        help="folder of Markdown pages (default: content)")
+    add_source_options(parser)
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder to write the site to (default: output)")
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                        help="folder of Markdown pages (default: content)")
     parser.add_argument("--config", type=Path, default=Path("site_config.yaml"), metavar="FILE",
                         help="site configuration (default: site_config.yaml)")
     parser.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR", help=argparse.SUPPRESS)
@@ -45,25 +60,59 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
-    options = BuildOptions(content_dir=args.content, output_dir=args.output, config_path=args.config,
-                           templates_dir=args.templates, static_dir=args.static, base_url=args.base_url,
-                           drafts=args.drafts)
     try:
-        result = build(options)
-    except BuildFailed as failed:
-        for error in failed.errors:
-            print(error, file=sys.stderr)
-        count = len(failed.errors)
-        print(f"Build failed: {count} problem{'s' if count != 1 else ''} to fix. "
-              f"{options.output_dir.as_posix()}/ was not changed.", file=sys.stderr)
-        return 1
+        return COMMAND_RUNNERS[args.command](args)
     except Exception as exc:  # a bug in the engine, not an editor's mistake
-        if args.debug:
+        if getattr(args, "debug", False):
             raise
         print(f"Unexpected error: {type(exc).__name__}: {exc}\n"
               "This is a bug in the site builder, not in your content. "
               "Run again with --debug and report the output.", file=sys.stderr)
         return 2
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(content_dir=args.content, output_dir=getattr(args, "output", Path("output")),
+                        config_path=args.config, templates_dir=args.templates, static_dir=args.static,
+                        base_url=args.base_url, drafts=args.drafts)
+
+
+def print_errors(errors: list[ContentError]) -> None:
+    for error in errors:
+        print(error, file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    try:
+        result = build(options)
+    except BuildFailed as failed:
+        print_errors(failed.errors)
+        count = len(failed.errors)
+        print(f"Build failed: {count} problem{'s' if count != 1 else ''} to fix. "
+              f"{options.output_dir.as_posix()}/ was not changed.", file=sys.stderr)
+        return 1
     print(f"Built {result.pages} pages ({result.files} files) in {result.seconds:.2f} s → "
           f"{result.output_dir.as_posix()}/")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    report = check_site(options_from(args), dt.date.today())
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return 1 if report.failed(args.strict) else 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        path = create_page(args.content, args.title, dt.date.today())
+    except ContentError as error:
+        print_errors([error])
+        return 1
+    print(f"Created {display_path(path)} as a draft. Write it, then remove 'draft: true' to publish it.")
+    return 0
+
+
+COMMAND_RUNNERS = {"build": run_build, "check": run_check, "new": run_new}

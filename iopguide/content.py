@@ -160,3 +160,36 @@ def _check_unique_urls(pages: list[Page], errors: list[ContentError]) -> None:
                                        "rename one of the files or give one a different 'slug:'"))
         else:
             seen[page.url] = page
+
+
+PLACEHOLDER_DESCRIPTION = "Say in one plain sentence what this page covers (at most 160 characters)."
+PLACEHOLDER_SOURCE_URL = "https://example.org/replace-with-the-real-address"
+
+
+def create_page(content_dir: Path, title: str, today: dt.date) -> Path:
+    """A new draft page with valid front matter; never overwrites an existing file."""
+    title = " ".join(title.split())
+    slug = slugify(title)
+    if not title or not slug:
+        raise ContentError("new", None, "the title is empty", 'write it in quotes: build.py new "Sleep and recovery"')
+    path = content_dir / f"{slug}.md"
+    if path.exists():
+        raise ContentError(display_path(path), None, "this file already exists, so nothing was created",
+                           "choose another title, or edit the existing file")
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "---\n"
+        f'title: "{quoted}"\n'
+        f"description: {PLACEHOLDER_DESCRIPTION}\n"
+        f"last_reviewed: {today.isoformat()}\n"
+        "draft: true\n"
+        "sources:\n"
+        '  - title: "Name of a source you used"\n'
+        f"    url: {PLACEHOLDER_SOURCE_URL}\n"
+        "---\n"
+        "Start with a short paragraph that says who this page is for.\n\n"
+        "## A first section\n\n"
+        "Write in short sentences. Link to other pages by their file name, like [the home page](index.md).\n",
+        encoding="utf-8")
+    return path

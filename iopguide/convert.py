@@ -19,12 +19,13 @@ def make_markdown() -> markdown.Markdown:
 
 
 def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError],
-                  quiz: Quiz | None = None) -> RenderedQuiz | None:
+                  quiz: Quiz | None = None, drafts: set[str] = frozenset(),
+                  broken: set[str] = frozenset()) -> RenderedQuiz | None:
     """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
     md = make_markdown()
     page_urls = {page.rel_path: page.url for page in pages}
     for page in pages:
-        convert_page(md, page, page_urls, assets, errors)
+        convert_page(md, page, page_urls, assets, errors, drafts, broken)
     quiz_page = next((page for page in pages if page.meta.template == "quiz"), None)
     if quiz is None or quiz_page is None:
         return None
@@ -32,10 +33,11 @@ def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError
 
 
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: set[str],
-                 errors: list[ContentError]) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets)
+                 errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
+    context = PageContext(page.rel_path, page.url, page_urls, assets, set(drafts), set(broken))
     page.html = _convert(md, page.body, context)
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
+    page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
     for problem in context.problems:
         errors.append(ContentError(page.display_path, line_containing(page.body, problem.target, page.body_line),

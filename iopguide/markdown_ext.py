@@ -37,8 +37,13 @@ class PageContext:
     url: str
     page_urls: dict[str, str]  # content rel_path → URL
     assets: set[str]  # content rel_paths of images and other files
+    drafts: set[str] = field(default_factory=set)  # pages left out of this build
+    broken: set[str] = field(default_factory=set)  # pages whose own mistakes are already reported
     problems: list[LinkProblem] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, #fragment, as written)
+    ids: set[str] = field(default_factory=set)  # every id in the converted body
+    images_without_alt: list[str] = field(default_factory=list)
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
 
@@ -55,12 +60,16 @@ class LinkProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         page: PageContext = self.md.page_context
         for element in root.iter():
+            if element.tag == "img" and not (element.get("alt") or "").strip():
+                page.images_without_alt.append(element.get("src", ""))
             attribute = {"a": "href", "img": "src"}.get(element.tag)
             if attribute and element.get(attribute):
                 element.set(attribute, self.resolve(page, element.get(attribute)))
 
     def resolve(self, page: PageContext, href: str) -> str:
         parts = urlsplit(href)
+        if not (parts.scheme or parts.netloc or parts.path) and parts.fragment:
+            page.anchors.append((page.rel_path, parts.fragment, href))
         if parts.scheme or parts.netloc or not parts.path:
             return href  # external, mailto:, tel: or a same-page #anchor
         anchor = f"#{parts.fragment}" if parts.fragment else ""
@@ -70,12 +79,20 @@ class LinkProcessor(Treeprocessor):
                                              "link to a .md file in content/ with a relative path, like who-it-suits.md"))
             return href
         if target.endswith(".md"):
+            if target in page.broken:
+                return href
+            if target in page.drafts:
+                page.problems.append(LinkProblem(href, f"the link '{href}' goes to a draft, which is not published",
+                                                 "publish that page (remove 'draft: true') or remove the link"))
+                return href
             if target not in page.page_urls:
                 page.problems.append(LinkProblem(href, f"the link '{href}' goes to a page that does not exist",
                                                  did_you_mean(target, page.page_urls,
                                                               "check the file name in content/ (it ends in .md)")))
                 return href
             page.links.add(target)
+            if parts.fragment:
+                page.anchors.append((target, parts.fragment, href))
             return relative_url(page.url, page.page_urls[target]) + anchor
         if target in page.assets:
             return relative_url(page.url, target)
@@ -131,6 +148,7 @@ class SectionProcessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         page: PageContext = self.md.page_context
+        page.ids = {element.get("id") for element in root.iter() if element.get("id")}
         intro: list[etree.Element] = []
         groups: list[tuple[etree.Element, list[etree.Element]]] = []
         for element in root:

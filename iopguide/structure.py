@@ -137,6 +137,9 @@ class Page:
     sections: list[Section] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, fragment, as written)
+    ids: set[str] = field(default_factory=set)
+    images_without_alt: list[str] = field(default_factory=list)
 
     def front_line(self, key: str) -> int:
         return self.front_lines.get((key,), 1)
