@@ -24,13 +24,20 @@ def make_parser() -> argparse.ArgumentParser:
     add_source_options(check)
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
     check.add_argument("--format", choices=("text", "json"), default="text", help="text table (default) or JSON for CI")
+    serve = commands.add_parser("serve", help="preview the site and rebuild it as you save",
+                                description="Build with drafts into .cache/serve/, serve it, rebuild and reload the "
+                                            "browser after every save. Mistakes show in the browser.")
+    add_source_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     new = commands.add_parser("new", help="create a new page", description="Create a new draft page in content/.")
     new.add_argument("title", help='the page title, in quotes: "Sleep and recovery"')
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="folder of pages (default: content)")
     return parser
 
 
-COMMANDS = ("build", "check", "new")
+COMMANDS = ("build", "check", "serve", "new")
+PREVIEW_DIR = Path(".cache/serve")
 
 
 def with_default_command(argv: list[str]) -> list[str]:
@@ -115,4 +122,22 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND_RUNNERS = {"build": run_build, "check": run_check, "new": run_new}
+def run_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .serve import serve
+
+    options = replace(options_from(args), output_dir=PREVIEW_DIR, drafts=True,
+                      base_url=args.base_url or f"http://{args.host}:{args.port}/")
+    try:
+        serve(options, args.host, args.port)
+    except KeyboardInterrupt:
+        print("\nStopped.")
+    except OSError as error:
+        print(f"serve: could not listen on {args.host}:{args.port}: {error.strerror} — "
+              f"choose another port with --port", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMAND_RUNNERS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new}

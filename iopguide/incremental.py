@@ -1,0 +1,170 @@
+"""Rebuilding for the preview server: keep the last good site in memory, redo only what a change touches.
+
+A change to one page's text re-converts that page and re-renders it alone. A change to what other
+pages show of it (its title, menu title or order, address, template, draft flag) re-renders every
+page from the Markdown already converted. Anything else — config, templates, static files, the
+quiz, a page added or removed — rebuilds everything. Only files whose bytes changed are written.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .builder import BuildOptions, static_files
+from .config import load_config
+from .content import LoadedContent, load_content, load_page
+from .convert import convert_page, convert_pages, make_markdown
+from .errors import BuildFailed, ContentError, display_path
+from .render import SiteRenderer
+from .structure import Page, RenderedQuiz, SiteConfig
+from .validate import validate_site
+
+
+@dataclass
+class Rebuild:
+    what: str  # what changed, for the terminal
+    rendered: int  # pages rendered
+    milliseconds: float
+    errors: list[ContentError] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.errors:
+            count = len(self.errors)
+            return f"{self.what} → {count} problem{'s' if count != 1 else ''} (shown in the browser)"
+        return f"{self.what} → {self.rendered} page{'s' if self.rendered != 1 else ''} rendered in {self.milliseconds:.0f} ms"
+
+
+@dataclass
+class _State:
+    config: SiteConfig
+    content: LoadedContent
+    quiz: RenderedQuiz | None
+    copies: dict[str, Path]
+
+
+def _listing(page: Page) -> tuple:
+    """What other pages show of a page: when this changes, they must be re-rendered too."""
+    meta = page.meta
+    return (page.url, meta.title, meta.menu_title, meta.menu_order, meta.template, meta.draft)
+
+
+class IncrementalBuild:
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self.output = options.output_dir
+        self.files: dict[str, str] = {}  # what is on disk now, to write only what changed
+        self.state: _State | None = None
+        self.errors: list[ContentError] = []  # the mistakes of the last rebuild, if it failed
+        self.md = make_markdown()
+
+    def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
+        """Rebuild after `changed` paths (None: everything); mistakes are kept in `errors`, never raised."""
+        started = time.perf_counter()
+        what = self._describe(changed)
+        try:
+            pages = self._update_pages(changed) if self._can_update(changed) else None
+            rendered = pages if pages is not None else self._full()
+        except BuildFailed as failed:
+            self.errors = failed.errors
+            return Rebuild(what, 0, (time.perf_counter() - started) * 1000, failed.errors)
+        except ContentError as error:
+            self.errors = [error]
+            return Rebuild(what, 0, (time.perf_counter() - started) * 1000, [error])
+        self.errors = []
+        return Rebuild(what, rendered, (time.perf_counter() - started) * 1000)
+
+    def _describe(self, changed: set[Path] | None) -> str:
+        if not changed:
+            return "first build"
+        names = sorted(display_path(path) for path in changed)
+        return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+
+    def _can_update(self, changed: set[Path] | None) -> bool:
+        if self.state is None or self.errors or not changed:
+            return False
+        content_dir = self.options.content_dir.resolve()
+        known = {page.source_path.resolve() for page in self.state.content.pages}
+        return all(path.suffix == ".md" and path.resolve() in known and content_dir in path.resolve().parents
+                   for path in changed)
+
+    def _full(self) -> int:
+        options = self.options
+        config = load_config(options.config_path, options.base_url)
+        errors: list[ContentError] = []
+        content = load_content(options.content_dir, config, options.drafts, errors)
+        validate_site(config, content, options.templates_dir, errors)
+        if errors:
+            raise BuildFailed(errors)
+        quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts)
+        if errors:
+            raise BuildFailed(errors)
+        files = SiteRenderer(config, content.pages, options.templates_dir, quiz).render_all()
+        copies = {**content.assets, **static_files(options.static_dir)}
+        self.state = _State(config, content, quiz, copies)
+        self._write(files, copies, replace_all=True)
+        return len(content.pages)
+
+    def _update_pages(self, changed: set[Path]) -> int | None:
+        """Re-convert the changed pages; None when a full rebuild is needed instead."""
+        state = self.state
+        by_source = {page.source_path.resolve(): page for page in state.content.pages}
+        page_urls = {page.rel_path: page.url for page in state.content.pages}
+        errors: list[ContentError] = []
+        updated: list[Page] = []
+        for path in changed:
+            old = by_source[path.resolve()]
+            if old.meta.template == "quiz":
+                return None  # the quiz's own Markdown is converted in the page's context
+            new = load_page(old.source_path, self.options.content_dir, state.config, errors)
+            if new is None:
+                raise BuildFailed(errors)
+            if _listing(new) != _listing(old):
+                same_place = new.url == old.url and new.meta.draft == old.meta.draft
+                return self._rerender_all(new) if same_place and len(changed) == 1 else None
+            convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
+            updated.append(new)
+        if errors:
+            raise BuildFailed(errors)
+        pages = self._replace(updated)
+        renderer = SiteRenderer(state.config, pages, self.options.templates_dir, state.quiz)
+        files = {page.output_file: renderer.render_page(page) for page in updated}
+        files["sitemap.xml"] = renderer.render("sitemap.xml", None, absolute=True)
+        self._write(files, {})
+        return len(updated)
+
+    def _rerender_all(self, new: Page) -> int:
+        errors: list[ContentError] = []
+        state = self.state
+        page_urls = {page.rel_path: page.url for page in state.content.pages}
+        convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
+        if errors:
+            raise BuildFailed(errors)
+        pages = self._replace([new])
+        files = SiteRenderer(state.config, pages, self.options.templates_dir, state.quiz).render_all()
+        self._write(files, {})
+        return len(pages)
+
+    def _replace(self, updated: list[Page]) -> list[Page]:
+        by_path = {page.rel_path: page for page in updated}
+        pages = [by_path.get(page.rel_path, page) for page in self.state.content.pages]
+        self.state.content.pages = pages
+        return pages
+
+    def _write(self, files: dict[str, str], copies: dict[str, Path], replace_all: bool = False) -> None:
+        self.output.mkdir(parents=True, exist_ok=True)
+        if replace_all:
+            for gone in set(self.files) - set(files) - set(copies):
+                (self.output / gone).unlink(missing_ok=True)
+        for rel, text in files.items():
+            if self.files.get(rel) != text:
+                target = self.output / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                self.files[rel] = text
+        for rel, source in copies.items():
+            target = self.output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            self.files[rel] = ""
