@@ -12,12 +12,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from .builder import BuildOptions, static_files
 from .config import load_config
 from .content import LoadedContent, load_content, load_page
 from .convert import convert_page, convert_pages, make_markdown
 from .errors import BuildFailed, ContentError, display_path
-from .render import SiteRenderer
+from .render import SiteRenderer, make_environment
 from .structure import Page, RenderedQuiz, SiteConfig
 from .validate import validate_site
 
@@ -41,7 +43,11 @@ class _State:
     config: SiteConfig
     content: LoadedContent
     quiz: RenderedQuiz | None
-    copies: dict[str, Path]
+    env: jinja2.Environment  # kept: compiling the templates again would cost more than rendering a page
+    by_source: dict[Path, str]  # resolved source file → rel_path, to match file events to pages
+
+    def renderer(self, templates_dir: Path) -> SiteRenderer:
+        return SiteRenderer(self.config, self.content.pages, templates_dir, self.quiz, self.env)
 
 
 def _listing(page: Page) -> tuple:
@@ -84,10 +90,7 @@ class IncrementalBuild:
     def _can_update(self, changed: set[Path] | None) -> bool:
         if self.state is None or self.errors or not changed:
             return False
-        content_dir = self.options.content_dir.resolve()
-        known = {page.source_path.resolve() for page in self.state.content.pages}
-        return all(path.suffix == ".md" and path.resolve() in known and content_dir in path.resolve().parents
-                   for path in changed)
+        return all(path.resolve() in self.state.by_source for path in changed)
 
     def _full(self) -> int:
         options = self.options
@@ -100,21 +103,22 @@ class IncrementalBuild:
         quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts)
         if errors:
             raise BuildFailed(errors)
-        files = SiteRenderer(config, content.pages, options.templates_dir, quiz).render_all()
+        self.state = _State(config, content, quiz, make_environment(options.templates_dir, config),
+                            {page.source_path.resolve(): page.rel_path for page in content.pages})
+        files = self.state.renderer(options.templates_dir).render_all()
         copies = {**content.assets, **static_files(options.static_dir)}
-        self.state = _State(config, content, quiz, copies)
         self._write(files, copies, replace_all=True)
         return len(content.pages)
 
     def _update_pages(self, changed: set[Path]) -> int | None:
         """Re-convert the changed pages; None when a full rebuild is needed instead."""
         state = self.state
-        by_source = {page.source_path.resolve(): page for page in state.content.pages}
+        by_path = {page.rel_path: page for page in state.content.pages}
         page_urls = {page.rel_path: page.url for page in state.content.pages}
         errors: list[ContentError] = []
         updated: list[Page] = []
         for path in changed:
-            old = by_source[path.resolve()]
+            old = by_path[state.by_source[path.resolve()]]
             if old.meta.template == "quiz":
                 return None  # the quiz's own Markdown is converted in the page's context
             new = load_page(old.source_path, self.options.content_dir, state.config, errors)
@@ -122,29 +126,44 @@ class IncrementalBuild:
                 raise BuildFailed(errors)
             if _listing(new) != _listing(old):
                 same_place = new.url == old.url and new.meta.draft == old.meta.draft
-                return self._rerender_all(new) if same_place and len(changed) == 1 else None
+                return self._rerender_dependents(old, new) if same_place and len(changed) == 1 else None
             convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
             updated.append(new)
         if errors:
             raise BuildFailed(errors)
-        pages = self._replace(updated)
-        renderer = SiteRenderer(state.config, pages, self.options.templates_dir, state.quiz)
+        self._replace(updated)
+        renderer = state.renderer(self.options.templates_dir)
         files = {page.output_file: renderer.render_page(page) for page in updated}
         files["sitemap.xml"] = renderer.render("sitemap.xml", None, absolute=True)
         self._write(files, {})
         return len(updated)
 
-    def _rerender_all(self, new: Page) -> int:
+    def _rerender_dependents(self, old: Page, new: Page) -> int:
+        """The page's title or place in the menus changed: re-render it and every page that shows it."""
         errors: list[ContentError] = []
         state = self.state
         page_urls = {page.rel_path: page.url for page in state.content.pages}
         convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
         if errors:
             raise BuildFailed(errors)
+        before = state.renderer(self.options.templates_dir)
         pages = self._replace([new])
-        files = SiteRenderer(state.config, pages, self.options.templates_dir, state.quiz).render_all()
+        renderer = state.renderer(self.options.templates_dir)
+        config = state.config
+        in_menus = new.rel_path in {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
+        if in_menus or old.meta.menu_order != new.meta.menu_order or old.meta.template != new.meta.template:
+            files = renderer.render_all()
+            self._write(files, {})
+            return len(pages)
+        shown_by = {new.rel_path}
+        if old.meta.menu_order is not None:  # in the guide: on list pages and beside its neighbours
+            shown_by |= {page.rel_path for page in pages if page.meta.template == "home"}
+            shown_by |= {neighbour.rel_path for neighbour in (before.neighbour(old, -1), before.neighbour(old, 1)) if neighbour}
+        files = {page.output_file: renderer.render_page(page) for page in pages if page.rel_path in shown_by}
+        if old.meta.menu_order is not None:
+            files["404.html"] = renderer.render("404.html", None, absolute=True)
         self._write(files, {})
-        return len(pages)
+        return len(shown_by)
 
     def _replace(self, updated: list[Page]) -> list[Page]:
         by_path = {page.rel_path: page for page in updated}

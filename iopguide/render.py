@@ -43,12 +43,14 @@ def format_date(day: dt.date, ui: dict) -> str:
 class SiteRenderer:
     """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
 
-    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, quiz: RenderedQuiz | None = None):
+    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, quiz: RenderedQuiz | None = None,
+                 env: jinja2.Environment | None = None):
         self.config, self.pages, self.quiz = config, pages, quiz
-        self.env = make_environment(templates_dir, config)
+        self.env = env or make_environment(templates_dir, config)  # reusing one keeps its compiled templates
         self.by_path = {page.rel_path: page for page in pages}
         self.guide = sorted((page for page in pages if page.meta.menu_order is not None),
                             key=lambda page: (page.meta.menu_order, page.title))
+        self.guide_index = {page: index for index, page in enumerate(self.guide)}
 
     def render_all(self) -> dict[str, str]:
         files = {page.output_file: self.render_page(page) for page in self.pages}
@@ -99,9 +101,9 @@ class SiteRenderer:
         return result
 
     def neighbour(self, page: Page | None, step: int) -> Page | None:
-        if page not in self.guide:
+        if page not in self.guide_index:
             return None
-        index = self.guide.index(page) + step
+        index = self.guide_index[page] + step
         return self.guide[index] if 0 <= index < len(self.guide) else None
 
 

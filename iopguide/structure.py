@@ -121,7 +121,7 @@ class Section:
     body_html: str
 
 
-@dataclass
+@dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
 class Page:
     source_path: Path
     rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"

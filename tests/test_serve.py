@@ -176,3 +176,25 @@ def test_the_browser_reloads_by_itself_after_a_save(preview, browser):
     # the reload script runs under the site's strict Content-Security-Policy; the only errors are
     # the error page's own "500" status while the page was broken
     assert errors and all("status of 500" in error for error in errors), errors
+
+
+def test_after_any_edits_the_preview_equals_a_clean_build(preview):
+    """Incremental rebuilds must never leave a stale page behind."""
+    preview.edit("content/topic.md", "Some text with a", "Changed text with a")
+    preview.edit("content/topic.md", "menu_title: Topic", "menu_title: Topic two")
+    preview.edit("content/index.md", "title: A small test site", "title: A renamed home")
+    preview.edit("content/get-help-now.md", "menu_order: 2", "menu_order: 0")
+    preview.edit("content/topic.md", "menu_order: 1", "menu_order: one")
+    preview.edit("content/topic.md", "menu_order: one", "menu_order: 1")
+    preview.edit("templates/page.html", '<article class="article">', '<article class="article">\n')
+    preview.edit("content/topic.md", "## Questions", "## Questions asked")
+
+    run = preview.project.build("--drafts", "--base-url", preview.url, "--output", "clean")
+    assert run.code == 0, run.err
+    clean = preview.project.root / "clean"
+    served = preview.project.root / ".cache" / "serve"
+    clean_files = sorted(p.relative_to(clean).as_posix() for p in clean.rglob("*") if p.is_file())
+    served_files = sorted(p.relative_to(served).as_posix() for p in served.rglob("*") if p.is_file())
+    assert served_files == clean_files
+    for rel in clean_files:
+        assert (served / rel).read_bytes() == (clean / rel).read_bytes(), rel
