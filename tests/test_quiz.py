@@ -224,7 +224,6 @@ def test_nothing_leaves_the_page_and_nothing_is_stored(quiz_page):
     url = quiz_page.url
     answer(quiz_page, {**SAFE_IOP, "danger": "not-sure"})
     quiz_page.click("#quiz-submit")
-    quiz_page.click("#quiz-print") if False else None
     quiz_page.click("#quiz-change")
     quiz_page.click("#quiz-submit")
     quiz_page.click("#quiz-restart")
@@ -242,7 +241,8 @@ def test_printing_a_result_shows_the_result_and_next_steps(quiz_page):
     quiz_page.click("#quiz-submit")
     quiz_page.emulate_media(media="print")
     assert quiz_page.locator("#outcome-iop").is_visible()
-    assert quiz_page.locator(".quiz-outcome__steps").first.is_visible()
+    assert quiz_page.locator("#outcome-iop .quiz-outcome__steps").is_visible()
+    assert quiz_page.locator("#outcome-iop .quiz-outcome__lines").is_visible()  # crisis lines print too
     assert quiz_page.locator("#quiz-questions").is_hidden() and quiz_page.locator("#quiz-change").is_hidden()
     pdf = quiz_page.pdf()
     assert pdf.startswith(b"%PDF")
