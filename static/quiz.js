@@ -159,14 +159,26 @@
     first.focus();
   });
 
-  byId("quiz-restart").addEventListener("click", function () {
+  function clearAnswers() {
     each(".quiz-option__input", function (input) {
       input.checked = false;
     });
     clearErrors();
     alertBox.hidden = true;
     showQuestions();
+  }
+
+  byId("quiz-restart").addEventListener("click", function () {
+    clearAnswers();
     quiz.querySelector(".quiz-option__input").focus();
+  });
+
+  // Browsers refill radio buttons when someone comes back with Back; on a shared device the next
+  // person must not find the last person's answers.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted || quiz.querySelector(".quiz-option__input:checked")) {
+      clearAnswers();
+    }
   });
 
   byId("quiz-print").addEventListener("click", function () {
