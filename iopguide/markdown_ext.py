@@ -143,6 +143,26 @@ class ChecklistProcessor(Treeprocessor):
         return None
 
 
+class TableProcessor(Treeprocessor):
+    """Wide tables scroll sideways on a phone inside a box keyboard users can reach and scroll too.
+
+    The box is a named region, named after the table's columns, so screen readers say what it holds.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, table in enumerate(list(parent)):
+                if table.tag != "table":
+                    continue
+                columns = [" ".join("".join(th.itertext()).split()) for th in table.iter("th")]
+                box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0",
+                                            "aria-label": ", ".join(c for c in columns if c) or "table"})
+                box.tail, table.tail = table.tail, None
+                parent.remove(table)
+                box.append(table)
+                parent.insert(index, box)
+
+
 class SectionProcessor(Treeprocessor):
     """Serialise the intro and each `##` section separately, after every other tree change."""
 
@@ -185,4 +205,5 @@ class SiteExtension(Extension):
         md.page_context = None
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
+        md.treeprocessors.register(TableProcessor(md), "site-tables", 17)
         md.treeprocessors.register(SectionProcessor(md), "site-sections", -10)

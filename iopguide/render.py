@@ -1,4 +1,4 @@
-"""Stage 5: render every page, the 404 page, sitemap.xml and robots.txt through Jinja templates."""
+"""Stage 5: render every page, the 404 page, sitemap.xml, robots.txt and _headers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +11,7 @@ import jinja2
 
 from .errors import BuildFailed, ContentError, display_path
 from .markdown_ext import relative_url
+from .metadata import csp_meta, headers_file, open_graph_locale, structured_data
 from .structure import Page, PageRef, RenderedQuiz, SiteConfig
 
 
@@ -32,7 +33,8 @@ def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environm
         extensions=["jinja2.ext.do"],
     )
     env.filters["date"] = lambda day: format_date(day, config.ui)
-    env.globals.update(site=config, ui=config.ui)
+    env.globals.update(site=config, ui=config.ui, csp=csp_meta(), og_locale=open_graph_locale(config.language),
+                       structured_data=lambda page: structured_data(page, config))
     return env
 
 
@@ -57,6 +59,7 @@ class SiteRenderer:
         files["404.html"] = self.render("404.html", None, absolute=True)
         files["sitemap.xml"] = self.render("sitemap.xml", None, absolute=True)
         files["robots.txt"] = self.render("robots.txt", None, absolute=True)
+        files["_headers"] = headers_file()
         return files
 
     def render_page(self, page: Page) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -67,15 +68,35 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+def read_headers_file(path: Path) -> dict[str, str]:
+    """The headers a Netlify / Cloudflare Pages host sends for every path, from the site's `_headers`."""
+    headers = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("  ") and ":" in line:
+            name, value = line.strip().split(":", 1)
+            headers[name] = value.strip()
+    return headers
+
+
+class _HostHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves like a static host that reads `_headers`: every response carries the site's security headers."""
+
+    site_headers: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.site_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def log_message(self, *args) -> None:
         pass
 
 
 @pytest.fixture(scope="session")
 def served_site(site: Path):
-    """The real site served over HTTP on 127.0.0.1, as a reader's browser would get it."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    """The real site served over HTTP on 127.0.0.1 with its `_headers` applied, as a reader's browser would get it."""
+    handler = type("SiteHandler", (_HostHandler,), {"site_headers": read_headers_file(site / "_headers")})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
@@ -87,20 +108,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def require_tool(path: Path | None, what: str, install: str) -> Path:
+    """A checker the tests need: skipped locally when it is missing, never in CI, where scripts/test installs it."""
+    if path is None or not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing; scripts/test must install it ({install})")
+        pytest.skip(f"{what} is missing ({install})")
+    return path
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright; skipped locally when it is missing, never in CI."""
-    import os
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run must install it")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    """Debian's Chromium driven by Playwright."""
+    chromium = require_tool(Path(shutil.which("chromium") or "/usr/bin/chromium"), "chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
@@ -112,3 +136,17 @@ def site_pages(output: Path) -> list[str]:
         rel = path.parent.relative_to(output).as_posix()
         pages.append("" if rel == "." else rel + "/")
     return pages
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, the accessibility rules engine, from package.json's pinned copy."""
+    path = require_tool(ROOT / "node_modules" / "axe-core" / "axe.min.js", "axe-core", "npm ci")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def vnu_jar() -> Path:
+    """The Nu HTML Checker (the W3C validator), run with Java."""
+    require_tool(Path(shutil.which("java") or "/usr/bin/java"), "java", "apt-get install default-jre-headless")
+    return require_tool(ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar", "vnu-jar", "npm ci")

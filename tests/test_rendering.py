@@ -37,7 +37,7 @@ def test_task_list_becomes_checkboxes_a_reader_can_tick(project):
     assert project.build().code == 0
     html = project.read("output/topic/index.html")
     boxes = re.findall(r'<input[^>]*type="checkbox"[^>]*>', html)
-    assert len(boxes) == 2 and 'checked="checked"' in boxes[1]
+    assert len(boxes) == 2 and " checked" not in boxes[0] and " checked" in boxes[1]
     assert '<label class="checklist__label" for="check-1">The program is licensed</label>' in html
 
 
@@ -103,7 +103,7 @@ def test_images_in_content_are_copied_and_linked(project):
     project.write("content/images/week.png", b"\x89PNG\r\n\x1a\n")
     project.edit("content/topic.md", "## A table", "![A week of sessions](images/week.png)\n\n## A table")
     assert project.build().code == 0
-    assert '<img alt="A week of sessions" src="../images/week.png" />' in project.read("output/topic/index.html")
+    assert '<img alt="A week of sessions" src="../images/week.png">' in project.read("output/topic/index.html")
     assert (project.root / "output/images/week.png").is_file()
 
 

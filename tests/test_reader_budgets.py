@@ -1,0 +1,69 @@
+"""Page budgets for a slow phone: every page's first view, measured in Chromium with an empty cache."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import site_pages
+
+MAX_REQUESTS = 5
+MAX_TOTAL_GZIP = 30 * 1024
+MAX_SCRIPT_GZIP = 10 * 1024
+# Each script and the element it enhances: a page that lacks the element must not load the script.
+SCRIPT_NEEDS = {"quick-exit.js": "[data-quick-exit]", "quiz.js": "#quiz"}
+
+
+def gzip_size(body: bytes) -> int:
+    return len(gzip.compress(body, compresslevel=6))  # what a static host's default compression sends
+
+
+def script_is_used(page, url: str) -> bool:
+    needs = SCRIPT_NEEDS.get(Path(urlsplit(url).path).name)
+    return needs is not None and page.locator(needs).count() > 0
+
+
+@pytest.fixture(scope="module")
+def first_views(browser, site, served_site) -> dict[str, list[dict]]:
+    """For every page, each response of its first view: URL, resource type, gzip size, and whether the page uses it."""
+    views = {}
+    for url in site_pages(site):
+        context = browser.new_context()  # an empty cache, like a first visit
+        page = context.new_page()
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(served_site + url, wait_until="networkidle")
+        views[url] = [{"url": r.url, "type": r.request.resource_type, "gzip": gzip_size(r.body()),
+                       "used": r.request.resource_type != "script" or script_is_used(page, r.url)}
+                      for r in responses]
+        context.close()
+    return views
+
+
+def test_first_view_budgets_for_every_page(first_views):
+    print(f"\n{'page':28} requests  total gzip  script gzip")
+    over = []
+    for url, responses in first_views.items():
+        total = sum(r["gzip"] for r in responses)
+        scripts = sum(r["gzip"] for r in responses if r["type"] == "script")
+        print(f"/{url:27} {len(responses):8}  {total / 1024:7.1f} KB  {scripts / 1024:8.1f} KB")
+        if len(responses) > MAX_REQUESTS or total > MAX_TOTAL_GZIP or scripts > MAX_SCRIPT_GZIP:
+            over.append((url, len(responses), total, scripts))
+    assert over == []
+
+
+def test_scripts_load_only_on_pages_that_use_them(first_views):
+    for url, responses in first_views.items():
+        scripts = [r for r in responses if r["type"] == "script"]
+        assert all(r["used"] for r in scripts), url
+    assert any("quiz.js" in r["url"] for r in first_views["quiz/"])
+
+
+def test_no_web_fonts_and_nothing_from_another_origin(first_views, served_site, site):
+    origin = served_site.rstrip("/")
+    for url, responses in first_views.items():
+        assert [r["url"] for r in responses if r["type"] == "font"] == [], url
+        assert [r["url"] for r in responses if not r["url"].startswith(origin + "/")] == [], url
+    assert "@font-face" not in (site / "static" / "site.css").read_text(encoding="utf-8")
