@@ -41,5 +41,7 @@
     }
   });
 
+  // Offered only now that the shortcut works; without this file a screen reader must not announce it.
   document.getElementById("quick-exit-hint").hidden = false;
+  button.setAttribute("aria-describedby", "quick-exit-hint");
 })();

@@ -37,6 +37,8 @@ def test_leave_this_site_hides_the_page_at_once_and_back_does_not_return(tab, se
 
 def test_pressing_shift_three_times_leaves_but_typing_capitals_does_not(tab, served_site):
     tab.goto(served_site + "faq/")
+    exit_link = tab.get_by_role("link", name="Leave this site", exact=True)
+    assert exit_link.get_attribute("aria-describedby") == "quick-exit-hint"  # screen readers hear the shortcut
     for key in ["Shift", "Shift", "a", "Shift", "Shift", "b"]:
         tab.keyboard.press(key)
     tab.wait_for_timeout(300)
@@ -51,7 +53,9 @@ def test_without_javascript_leave_this_site_is_a_plain_link(browser, served_site
     context.route(NEUTRAL + "**", lambda route: route.fulfill(content_type="text/html", body="<title>Weather</title>"))
     page = context.new_page()
     page.goto(served_site)
-    assert page.locator("#quick-exit-hint").is_hidden()  # the Shift shortcut needs JavaScript, so it is not offered
+    # the Shift shortcut needs JavaScript, so it is neither shown nor announced
+    assert page.locator("#quick-exit-hint").is_hidden()
+    assert page.get_by_role("link", name="Leave this site", exact=True).get_attribute("aria-describedby") is None
     page.get_by_role("link", name="Leave this site").click()
     page.wait_for_url(NEUTRAL)
     context.close()
