@@ -154,9 +154,10 @@ class TableProcessor(Treeprocessor):
             for index, table in enumerate(list(parent)):
                 if table.tag != "table":
                     continue
-                columns = [" ".join("".join(th.itertext()).split()) for th in table.iter("th")]
-                box = etree.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0",
-                                            "aria-label": ", ".join(c for c in columns if c) or "table"})
+                columns = ", ".join(filter(None, (" ".join("".join(th.itertext()).split()) for th in table.iter("th"))))
+                box = etree.Element("div", {"class": "table-scroll", "tabindex": "0"})
+                if columns:  # a table whose header row is empty has nothing to be named by
+                    box.attrib.update({"role": "region", "aria-label": columns})
                 box.tail, table.tail = table.tail, None
                 parent.remove(table)
                 box.append(table)

@@ -41,6 +41,12 @@ def test_task_list_becomes_checkboxes_a_reader_can_tick(project):
     assert '<label class="checklist__label" for="check-1">The program is licensed</label>' in html
 
 
+def test_a_wide_table_scrolls_in_a_region_keyboard_users_can_reach_and_hear_named(project):
+    assert project.build().code == 0
+    html = project.read("output/topic/index.html")
+    assert '<div aria-label="Level, Hours" class="table-scroll" role="region" tabindex="0">\n<table>' in html
+
+
 def test_loose_task_list_with_links_keeps_the_link_inside_the_label(project):
     project.write("content/list.md", project.read("content/topic.md").replace("menu_order: 1", "slug: list") +
                   "\n\n- [ ] Ask about [help](get-help-now.md)\n\n- [ ] Check **licensing**\n")
