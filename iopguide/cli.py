@@ -99,7 +99,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Build failed: {count} problem{'s' if count != 1 else ''} to fix. "
               f"{options.output_dir.as_posix()}/ was not changed.", file=sys.stderr)
         return 1
-    print(f"Built {result.pages} pages ({result.files} files) in {result.seconds:.2f} s → "
+    print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s → "
           f"{result.output_dir.as_posix()}/")
     return 0
 
