@@ -1,15 +1,25 @@
 """Publishing: hashed asset names, cache rules for hosts, reproducible builds, the manifest, sub-path deploys."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import urldefrag, urljoin
 
-from conftest import ROOT, read_header_rules, site_pages
+import pytest
+
+from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, site_pages
+from htmlscan import scan_text
+from test_quiz import SAFE_IOP, answer
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})\.(?P<suffix>\w+)$")
 SOURCE_DATE = 1767225600  # 2026-01-01T00:00:00Z
@@ -87,3 +97,104 @@ def test_json_build_reports_mistakes_as_json_and_a_bad_source_date_is_one_of_the
         "hint": "set it to a whole number, like the last commit's time: git log -1 --format=%ct"}]
     assert "SOURCE_DATE_EPOCH: 'yesterday' is not a number" in done.stderr
     assert not (project.root / "output").exists()
+
+
+SUB_PATH = "/sub/path/"
+LINKING = {"a": "href", "link": "href", "script": "src", "img": "src"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
+
+
+class SubPathHost(_HostHandler):
+    """A static host that serves the site under SUB_PATH only, like GitHub Pages serves a project site,
+    and answers any missing path with the site's 404 page."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(SUB_PATH):
+            return str(Path(self.directory) / "no such file")
+        return super().translate_path("/" + path[len(SUB_PATH):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def sub_path_site(tmp_path_factory):
+    """The real site built for http://127.0.0.1:PORT/sub/path/ and served there."""
+    output = tmp_path_factory.mktemp("sub-path") / "output"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHost, directory=str(output)))
+    base_url = f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+    done = subprocess.run([sys.executable, "build.py", "--output", str(output), "--base-url", base_url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    SubPathHost.site_headers = read_headers_file(output / "_headers")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base_url, output
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get_content_type(), error.read()
+
+
+def references(url: str, kind: str, body: bytes) -> list[str]:
+    """Every URL a page, stylesheet or sitemap refers to, made absolute."""
+    text = body.decode("utf-8")
+    if kind == "text/html":
+        found = [attrs.get(LINKING[tag], "") for tag, attrs in scan_text(text).tags if tag in LINKING]
+    elif kind == "text/css":
+        found = CSS_URL.findall(text)
+    else:
+        found = re.findall(r"<loc>(.*?)</loc>|Sitemap: (\S+)", text)
+        found = [loc or sitemap for loc, sitemap in found]
+    return [urldefrag(urljoin(url, ref)).url for ref in found if ref and not ref.startswith(("tel:", "mailto:"))]
+
+
+def test_under_a_sub_path_every_link_and_asset_answers_and_stays_under_it(sub_path_site):
+    base_url, output = sub_path_site
+    origin = base_url[: -len(SUB_PATH)]
+    status, _, _ = fetch(base_url + "no/such/page/")
+    assert status == 404
+    queue = [base_url, base_url + "no/such/page/", base_url + "robots.txt"]
+    seen: set[str] = set(queue)
+    while queue:
+        url = queue.pop()
+        status, kind, body = fetch(url)
+        assert status == 200 or url == base_url + "no/such/page/", f"{url} answered {status}"
+        for target in references(url, kind, body):
+            if not target.startswith(origin + "/"):
+                continue  # another site: the crisis lines, sources
+            assert target.startswith(base_url), f"{url} refers to {target}, outside {SUB_PATH}"
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    pages = {base_url + url for url in site_pages(output)}
+    assert pages <= seen and base_url + "sitemap.xml" in seen
+    assert {url for url in seen if HASHED.search(url.rsplit("/", 1)[-1])} == {
+        base_url + path.relative_to(output).as_posix() for path in output.rglob("*") if HASHED.match(path.name)}
+
+
+def test_the_quiz_works_under_a_sub_path(sub_path_site, browser):
+    base_url, _ = sub_path_site
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(base_url + "quiz/")
+    answer(page, SAFE_IOP)
+    page.click("#quiz-submit")
+    assert page.locator("#outcome-iop").is_visible()
+    assert page.evaluate("document.activeElement.id") == "outcome-iop-title"
+    context.close()
+    assert errors == []
