@@ -16,8 +16,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
+import yaml
 
-from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, site_pages
+from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, require_tool, site_pages
 from htmlscan import scan_text
 from test_quiz import SAFE_IOP, answer
 
@@ -198,3 +199,30 @@ def test_the_quiz_works_under_a_sub_path(sub_path_site, browser):
     assert page.evaluate("document.activeElement.id") == "outcome-iop-title"
     context.close()
     assert errors == []
+
+
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+
+
+def test_the_publish_workflow_passes_actionlint():
+    actionlint = require_tool(Path(sys.executable).with_name("actionlint"), "actionlint",
+                              "pip install -r requirements-dev.txt")
+    done = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
+    quick_start = re.search(r"## Quick start.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    test_command = quick_start.group(1).strip().splitlines()[-1]
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = [step.get("run", "").strip() for step in build["steps"]]
+    assert test_command == "bash scripts/test" and test_command in runs
+    assert ".venv/bin/python build.py check --strict" in runs
+    assert workflow["permissions"] == {"contents": "read"}
+    assert build["permissions"] == {"contents": "read", "pages": "read"}  # only deploy may publish
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    uses = re.findall(r"uses: (\S+)(.*)", WORKFLOW.read_text())
+    assert len(uses) == 4
+    for action, comment in uses:
+        assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action) and re.search(r"# v\d+\.\d+\.\d+", comment), action
