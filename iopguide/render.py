@@ -74,7 +74,7 @@ class SiteRenderer:
             "page": page,
             "pages": self.pages,
             "url": url,
-            "absolute_url": lambda to: self.config.base_url + to,
+            "absolute_url": lambda to: self.config.base_url + self.assets.published(to),
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
             "help_page": self.by_path[self.config.help_page.page],

@@ -30,17 +30,21 @@ def test_assets_are_named_by_their_content_and_unused_ones_are_left_out(project)
     project.write("static/pattern.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
     project.write("static/unused.js", "console.log('never loaded');\n")
     project.write("static/site.css", project.read("static/site.css") + '.card { background: url("pattern.svg#x"); }\n')
+    project.write("static/card.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1"/>\n')
+    project.edit("templates/base.html", '<meta name="theme-color"',
+                 '<meta property="og:image" content="{{ absolute_url("static/card.svg") }}">\n<meta name="theme-color"')
     assert project.build().code == 0
     static = project.root / "output" / "static"
     published = {HASHED.match(path.name)["stem"] + "." + HASHED.match(path.name)["suffix"]: path
                  for path in static.iterdir()}
-    assert sorted(published) == ["favicon.svg", "pattern.svg", "quick-exit.js", "site.css"]
+    assert sorted(published) == ["card.svg", "favicon.svg", "pattern.svg", "quick-exit.js", "site.css"]
     for path in published.values():  # a name changes exactly when the bytes do
         assert HASHED.match(path.name)["digest"] == hashlib.sha256(path.read_bytes()).hexdigest()[:10], path.name
     assert f'url("{published["pattern.svg"].name}#x")' in published["site.css"].read_text()
     page = project.read("output/topic/index.html")
     assert f'href="../static/{published["site.css"].name}"' in page
     assert f'src="../static/{published["quick-exit.js"].name}"' in page
+    assert f'content="https://example.org/static/{published["card.svg"].name}"' in page
 
 
 def test_hosts_cache_hashed_assets_for_a_year_and_revalidate_pages(site: Path):
