@@ -5,10 +5,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .assets import fingerprint_assets
 from .config import load_config
 from .content import load_content
 from .convert import convert_pages
 from .errors import BuildFailed, ContentError
+from .manifest import PublishedFile, manifest, set_file_times, source_date_epoch
+from .metadata import headers_file
 from .output import check_output_dir, output_lock, recover_output, write_site
 from .render import SiteRenderer
 from .validate import validate_site
@@ -28,7 +31,7 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     pages: int
-    files: int
+    files: list[PublishedFile]
     seconds: float
     output_dir: Path
 
@@ -48,24 +51,32 @@ def build(options: BuildOptions) -> BuildResult:
 
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     config = load_config(options.config_path, options.base_url)
+    epoch = source_date_epoch()
     errors: list[ContentError] = []
     content = load_content(options.content_dir, config, options.drafts, errors)
     validate_site(config, content, options.templates_dir, errors)
     _stop_if(errors)
-    quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts)
+    assets = fingerprint_assets(content.assets, options.static_dir)
+    quiz = convert_pages(content.pages, assets.content_urls(content.assets), errors, content.quiz,
+                         drafts=content.drafts)
     _stop_if(errors)
-    files = SiteRenderer(config, content.pages, options.templates_dir, quiz).render_all()
-    copies = {**content.assets, **static_files(options.static_dir)}
+    files, copies = render_site(SiteRenderer(config, content.pages, options.templates_dir, assets, quiz))
     write_site(options.output_dir, files, copies)
-    return BuildResult(len(content.pages), len(files) + len(copies), time.perf_counter() - started,
+    if epoch is not None:
+        set_file_times(options.output_dir, epoch)
+    return BuildResult(len(content.pages), manifest(options.output_dir), time.perf_counter() - started,
                        options.output_dir)
 
 
-def static_files(static_dir: Path) -> dict[str, Path]:
-    if not static_dir.is_dir():
-        return {}
-    return {f"static/{path.relative_to(static_dir).as_posix()}": path
-            for path in sorted(static_dir.rglob("*")) if path.is_file()}
+def render_site(renderer: SiteRenderer) -> tuple[dict[str, str], dict[str, Path]]:
+    """Every file of the site: (texts, files to copy) by output path. The assets are those the pages
+    refer to, and `_headers` lets hosts cache them for a year while pages are always revalidated."""
+    files = renderer.render_all()
+    texts, copies = renderer.assets.referenced_by(files)
+    pages = [rel.removesuffix("index.html") for rel in files if rel.endswith(".html")]
+    files.update(texts)
+    files["_headers"] = headers_file(pages, [*texts, *copies])
+    return files, copies
 
 
 def _stop_if(errors: list[ContentError]) -> None:

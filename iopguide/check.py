@@ -82,7 +82,8 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
     except ContentError as error:
         return CheckReport(0, [_from_error(error)])
     validate_site(config, content, options.templates_dir, errors)
-    convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts,
+    # check publishes nothing, so images keep their own names rather than hashed ones
+    convert_pages(content.pages, {rel: rel for rel in content.assets}, errors, content.quiz, drafts=content.drafts,
                   broken=content.broken)
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
     for page in content.pages:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
-from .builder import BuildOptions, build
+from .builder import BuildOptions, BuildResult, build
 from .content import create_page
 from .errors import BuildFailed, ContentError, display_path
 
@@ -51,6 +53,8 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     add_source_options(parser)
     parser.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                         help="folder to write the site to (default: output)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="one summary line (default), or JSON for CI: every file with its size and sha256")
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -98,10 +102,22 @@ def run_build(args: argparse.Namespace) -> int:
         count = len(failed.errors)
         print(f"Build failed: {count} problem{'s' if count != 1 else ''} to fix. "
               f"{options.output_dir.as_posix()}/ was not changed.", file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps({"errors": [asdict(error) for error in failed.errors]}, indent=2))
         return 1
-    print(f"Built {result.pages} pages ({result.files} files) in {result.seconds:.2f} s → "
-          f"{result.output_dir.as_posix()}/")
+    if args.format == "json":
+        print(build_manifest_json(result))
+    else:
+        print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s → "
+              f"{result.output_dir.as_posix()}/")
     return 0
+
+
+def build_manifest_json(result: BuildResult) -> str:
+    """What CI keeps or compares between builds: every published file with its size and sha256."""
+    return json.dumps({"output": result.output_dir.as_posix(), "pages": result.pages,
+                       "seconds": round(result.seconds, 3), "bytes": sum(file.size for file in result.files),
+                       "files": [asdict(file) for file in result.files]}, indent=2)
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ def make_markdown() -> markdown.Markdown:
                              output_format="html")
 
 
-def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError],
+def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[ContentError],
                   quiz: Quiz | None = None, drafts: set[str] = frozenset(),
                   broken: set[str] = frozenset()) -> RenderedQuiz | None:
     """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
@@ -34,7 +34,7 @@ def convert_pages(pages: list[Page], assets: set[str], errors: list[ContentError
     return convert_quiz(md, quiz, quiz_page, pages, assets, errors)
 
 
-def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: set[str],
+def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
     context = PageContext(page.rel_path, page.url, page_urls, assets, set(drafts), set(broken))
     page.html = _convert(md, page.body, context)
@@ -56,7 +56,7 @@ def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
     return md.convert(text)
 
 
-def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: set[str],
+def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: dict[str, str],
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
 

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Iterable
 
 
-@dataclass(frozen=True)
+# Not frozen: raising an exception through a `with` block sets its __traceback__, which a frozen
+# dataclass refuses. unsafe_hash keeps it hashable, so BuildFailed can drop duplicates.
+@dataclass(unsafe_hash=True)
 class ContentError(Exception):
     """A mistake an editor can fix: where it is, what is wrong, and how to fix it."""
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import jinja2
 
-from .builder import BuildOptions, static_files
+from .assets import AssetMap, fingerprint_assets
+from .builder import BuildOptions, render_site
 from .config import load_config
 from .content import LoadedContent, load_content, load_page
 from .convert import convert_page, convert_pages, make_markdown
@@ -45,9 +46,13 @@ class _State:
     quiz: RenderedQuiz | None
     env: jinja2.Environment  # kept: compiling the templates again would cost more than rendering a page
     by_source: dict[Path, str]  # resolved source file → rel_path, to match file events to pages
+    assets: AssetMap
 
     def renderer(self, templates_dir: Path) -> SiteRenderer:
-        return SiteRenderer(self.config, self.content.pages, templates_dir, self.quiz, self.env)
+        return SiteRenderer(self.config, self.content.pages, templates_dir, self.assets, self.quiz, self.env)
+
+    def content_urls(self) -> dict[str, str]:
+        return self.assets.content_urls(self.content.assets)
 
 
 def _listing(page: Page) -> tuple:
@@ -100,13 +105,14 @@ class IncrementalBuild:
         validate_site(config, content, options.templates_dir, errors)
         if errors:
             raise BuildFailed(errors)
-        quiz = convert_pages(content.pages, set(content.assets), errors, content.quiz, drafts=content.drafts)
+        assets = fingerprint_assets(content.assets, options.static_dir)
+        quiz = convert_pages(content.pages, assets.content_urls(content.assets), errors, content.quiz,
+                             drafts=content.drafts)
         if errors:
             raise BuildFailed(errors)
         self.state = _State(config, content, quiz, make_environment(options.templates_dir, config),
-                            {page.source_path.resolve(): page.rel_path for page in content.pages})
-        files = self.state.renderer(options.templates_dir).render_all()
-        copies = {**content.assets, **static_files(options.static_dir)}
+                            {page.source_path.resolve(): page.rel_path for page in content.pages}, assets)
+        files, copies = render_site(self.state.renderer(options.templates_dir))
         self._write(files, copies, replace_all=True)
         return len(content.pages)
 
@@ -127,7 +133,7 @@ class IncrementalBuild:
             if _listing(new) != _listing(old):
                 same_place = new.url == old.url and new.meta.draft == old.meta.draft
                 return self._rerender_dependents(old, new) if same_place and len(changed) == 1 else None
-            convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
+            convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
             updated.append(new)
         if errors:
             raise BuildFailed(errors)
@@ -135,7 +141,7 @@ class IncrementalBuild:
         renderer = state.renderer(self.options.templates_dir)
         files = {page.output_file: renderer.render_page(page) for page in updated}
         files["sitemap.xml"] = renderer.render("sitemap.xml", None, absolute=True)
-        self._write(files, {})
+        self._write_pages(files)
         return len(updated)
 
     def _rerender_dependents(self, old: Page, new: Page) -> int:
@@ -143,7 +149,7 @@ class IncrementalBuild:
         errors: list[ContentError] = []
         state = self.state
         page_urls = {page.rel_path: page.url for page in state.content.pages}
-        convert_page(self.md, new, page_urls, set(state.content.assets), errors, state.content.drafts)
+        convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
         if errors:
             raise BuildFailed(errors)
         before = state.renderer(self.options.templates_dir)
@@ -153,7 +159,7 @@ class IncrementalBuild:
         in_menus = new.rel_path in {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
         if in_menus or old.meta.menu_order != new.meta.menu_order or old.meta.template != new.meta.template:
             files = renderer.render_all()
-            self._write(files, {})
+            self._write_pages(files)
             return len(pages)
         shown_by = {new.rel_path}
         if old.meta.menu_order is not None:  # in the guide: on list pages and beside its neighbours
@@ -162,7 +168,7 @@ class IncrementalBuild:
         files = {page.output_file: renderer.render_page(page) for page in pages if page.rel_path in shown_by}
         if old.meta.menu_order is not None:
             files["404.html"] = renderer.render("404.html", None, absolute=True)
-        self._write(files, {})
+        self._write_pages(files)
         return len(shown_by)
 
     def _replace(self, updated: list[Page]) -> list[Page]:
@@ -171,11 +177,17 @@ class IncrementalBuild:
         self.state.content.pages = pages
         return pages
 
+    def _write_pages(self, files: dict[str, str]) -> None:
+        """Write re-rendered pages, with any asset they now refer to that was not published before."""
+        texts, copies = self.state.assets.referenced_by(files)
+        self._write({**files, **texts}, copies)
+
     def _write(self, files: dict[str, str], copies: dict[str, Path], replace_all: bool = False) -> None:
         self.output.mkdir(parents=True, exist_ok=True)
         if replace_all:
             for gone in set(self.files) - set(files) - set(copies):
                 (self.output / gone).unlink(missing_ok=True)
+                del self.files[gone]
         for rel, text in files.items():
             if self.files.get(rel) != text:
                 target = self.output / rel
@@ -183,6 +195,8 @@ class IncrementalBuild:
                 target.write_text(text, encoding="utf-8")
                 self.files[rel] = text
         for rel, source in copies.items():
+            if rel in self.files:
+                continue  # a hashed name: the same name means the same bytes
             target = self.output / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)

@@ -36,7 +36,7 @@ class PageContext:
     rel_path: str
     url: str
     page_urls: dict[str, str]  # content rel_path → URL
-    assets: set[str]  # content rel_paths of images and other files
+    assets: dict[str, str]  # content rel_path of an image or other file → its published (hashed) path
     drafts: set[str] = field(default_factory=set)  # pages left out of this build
     broken: set[str] = field(default_factory=set)  # pages whose own mistakes are already reported
     problems: list[LinkProblem] = field(default_factory=list)
@@ -95,7 +95,7 @@ class LinkProcessor(Treeprocessor):
                 page.anchors.append((target, parts.fragment, href))
             return relative_url(page.url, page.page_urls[target]) + anchor
         if target in page.assets:
-            return relative_url(page.url, target)
+            return relative_url(page.url, page.assets[target])
         as_page = target.rstrip("/") + ".md"
         hint = (f"link to the Markdown file instead: '{as_page}'" if as_page in page.page_urls
                 else "put the file in content/ and check the spelling of its name")

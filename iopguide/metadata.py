@@ -43,10 +43,24 @@ def security_headers() -> dict[str, str]:
     }
 
 
-def headers_file() -> str:
-    """The `_headers` file (Netlify and Cloudflare Pages format): every path gets the headers."""
-    lines = ["/*"] + [f"  {name}: {value}" for name, value in security_headers().items()]
-    return "\n".join(lines) + "\n"
+# A hashed asset's content never changes under its name, so browsers and CDNs may keep it for a year;
+# a page keeps its URL, so it must be checked with the host each time to show a new version at once.
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+def headers_file(pages: list[str], hashed_assets: list[str]) -> str:
+    """The `_headers` file (Netlify and Cloudflare Pages format): the security headers for every path,
+    then caching for each page and each hashed asset, paths from the site's root (`/`, `/faq/`).
+
+    Every path gets its own caching block and `/*` none, because when two blocks match one request
+    Cloudflare Pages joins their values into one header, which would make no sense for Cache-Control.
+    """
+    blocks = [("/*", security_headers())]
+    blocks += [(f"/{path}", {"Cache-Control": REVALIDATE}) for path in sorted(pages)]
+    blocks += [(f"/{path}", {"Cache-Control": IMMUTABLE}) for path in sorted(hashed_assets)]
+    return "\n".join(f"{path}\n" + "".join(f"  {name}: {value}\n" for name, value in headers.items())
+                     for path, headers in blocks)
 
 
 def structured_data(page: Page, config: SiteConfig) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Stage 5: render every page, the 404 page, sitemap.xml, robots.txt and _headers."""
+"""Stage 5: render every page, the 404 page, sitemap.xml and robots.txt."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +9,10 @@ from typing import Callable
 
 import jinja2
 
+from .assets import AssetMap
 from .errors import BuildFailed, ContentError, display_path
 from .markdown_ext import relative_url
-from .metadata import csp_meta, headers_file, open_graph_locale, structured_data
+from .metadata import csp_meta, open_graph_locale, structured_data
 from .structure import Page, PageRef, RenderedQuiz, SiteConfig
 
 
@@ -45,9 +46,9 @@ def format_date(day: dt.date, ui: dict) -> str:
 class SiteRenderer:
     """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
 
-    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, quiz: RenderedQuiz | None = None,
-                 env: jinja2.Environment | None = None):
-        self.config, self.pages, self.quiz = config, pages, quiz
+    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, assets: AssetMap,
+                 quiz: RenderedQuiz | None = None, env: jinja2.Environment | None = None):
+        self.config, self.pages, self.assets, self.quiz = config, pages, assets, quiz
         self.env = env or make_environment(templates_dir, config)  # reusing one keeps its compiled templates
         self.by_path = {page.rel_path: page for page in pages}
         self.guide = sorted((page for page in pages if page.meta.menu_order is not None),
@@ -59,7 +60,6 @@ class SiteRenderer:
         files["404.html"] = self.render("404.html", None, absolute=True)
         files["sitemap.xml"] = self.render("sitemap.xml", None, absolute=True)
         files["robots.txt"] = self.render("robots.txt", None, absolute=True)
-        files["_headers"] = headers_file()
         return files
 
     def render_page(self, page: Page) -> str:
@@ -67,13 +67,14 @@ class SiteRenderer:
 
     def render(self, name: str, page: Page | None, absolute: bool = False) -> str:
         here = page.url if page else ""
-        url: Callable[[str], str] = ((lambda to: self.config.base_path + to) if absolute
-                                     else (lambda to: relative_url(here, to)))
+        # a stylesheet, script or icon resolves to its hashed name; a page's URL stays as it is
+        url: Callable[[str], str] = ((lambda to: self.config.base_path + self.assets.published(to)) if absolute
+                                     else (lambda to: relative_url(here, self.assets.published(to))))
         context = {
             "page": page,
             "pages": self.pages,
             "url": url,
-            "absolute_url": lambda to: self.config.base_url + to,
+            "absolute_url": lambda to: self.config.base_url + self.assets.published(to),
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
             "help_page": self.by_path[self.config.help_page.page],

@@ -68,14 +68,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
+def read_header_rules(path: Path) -> dict[str, dict[str, str]]:
+    """Each path pattern in the site's `_headers` (Netlify / Cloudflare Pages format) → its headers."""
+    rules: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("/"):
+            current = rules.setdefault(line.strip(), {})
+        elif line.startswith("  ") and ":" in line:
+            name, value = line.strip().split(":", 1)
+            current[name] = value.strip()
+    return rules
+
+
 def read_headers_file(path: Path) -> dict[str, str]:
     """The headers a Netlify / Cloudflare Pages host sends for every path, from the site's `_headers`."""
-    headers = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("  ") and ":" in line:
-            name, value = line.strip().split(":", 1)
-            headers[name] = value.strip()
-    return headers
+    return read_header_rules(path)["/*"]
 
 
 class _HostHandler(http.server.SimpleHTTPRequestHandler):

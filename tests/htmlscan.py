@@ -48,7 +48,11 @@ class _Parser(HTMLParser):
 
 
 def scan(path: Path) -> Scan:
+    return scan_text(path.read_text(encoding="utf-8"))
+
+
+def scan_text(html: str) -> Scan:
     parser = _Parser()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(html)
     parser.scan.text = " ".join(" ".join(parser.chunks).split())
     return parser.scan

@@ -1,6 +1,8 @@
 """Every editor mistake prints `path:line: what is wrong — how to fix`, exits 1, and changes nothing."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 TOPIC = "content/topic.md"
@@ -61,6 +63,8 @@ MISTAKES = {
                                         "did you mean 'topic.md'?"),
     "config crisis line without a name": (_set("site_config.yaml", "  - name: Emergency services\n    when:", "  - when:"),
                                           "site_config.yaml:32: 'crisis_lines.name' is missing", "add a line 'name:"),
+    "content folder missing": (lambda p: shutil.rmtree(p.root / "content"),
+                               "content: the content folder does not exist", "pass --content DIR"),
     "config bad URL": (_set("site_config.yaml", "base_url: https://example.org/", "base_url: example.org"),
                        "site_config.yaml:6: 'base_url' is not a full web address", "start it with https://"),
 }

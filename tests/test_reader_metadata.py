@@ -87,7 +87,8 @@ def test_the_faq_is_also_an_faq_page_with_every_question(site: Path, pages):
 
 
 def test_every_page_has_a_sharing_card_favicon_and_theme_colour(site: Path, pages):
-    assert (site / "static" / "favicon.svg").read_text().startswith("<svg")
+    icon = pages[""].all("link", rel="icon")[0]["href"]
+    assert (site / icon).read_text().startswith("<svg")
     for url, page in pages.items():
         og = {a["property"]: a["content"] for a in page.all("meta") if a.get("property", "").startswith("og:")}
         assert og["og:title"] == page.texts("h1")[0] and og["og:url"].startswith("https://example.org/"), url

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from iopguide.content import add_months, page_url, slugify
@@ -105,12 +106,16 @@ def test_drafts_are_left_out_unless_asked_for(project):
     assert (project.root / "output/topic/index.html").is_file()
 
 
-def test_images_in_content_are_copied_and_linked(project):
-    project.write("content/images/week.png", b"\x89PNG\r\n\x1a\n")
+def test_images_in_content_are_published_under_hashed_names_and_unused_ones_are_left_out(project):
+    png = b"\x89PNG\r\n\x1a\n"
+    project.write("content/images/week.png", png)
+    project.write("content/images/unused.png", png + b"unused")
     project.edit("content/topic.md", "## A table", "![A week of sessions](images/week.png)\n\n## A table")
     assert project.build().code == 0
-    assert '<img alt="A week of sessions" src="../images/week.png">' in project.read("output/topic/index.html")
-    assert (project.root / "output/images/week.png").is_file()
+    published = f"images/week.{hashlib.sha256(png).hexdigest()[:10]}.png"
+    assert f'<img alt="A week of sessions" src="../{published}">' in project.read("output/topic/index.html")
+    assert sorted(p.name for p in (project.root / "output/images").iterdir()) == [published.split("/")[1]]
+    assert (project.root / "output" / published).read_bytes() == png
 
 
 def test_base_url_sets_canonical_and_sitemap_but_links_stay_relative(project):
@@ -119,7 +124,7 @@ def test_base_url_sets_canonical_and_sitemap_but_links_stay_relative(project):
     assert '<link rel="canonical" href="https://example.com/iop-guide/topic/">' in html
     assert "<loc>https://example.com/iop-guide/topic/</loc>" in project.read("output/sitemap.xml")
     assert "Sitemap: https://example.com/iop-guide/sitemap.xml" in project.read("output/robots.txt")
-    assert 'href="/iop-guide/static/site.css"' in project.read("output/404.html")
+    assert re.search(r'href="/iop-guide/static/site\.[0-9a-f]{10}\.css"', project.read("output/404.html"))
 
 
 def test_values_from_content_and_config_are_escaped(project):

@@ -1,6 +1,7 @@
 """`build.py serve`, for real: a server on a free port, real edits, a real browser reloading itself."""
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -198,3 +199,17 @@ def test_after_any_edits_the_preview_equals_a_clean_build(preview):
     assert served_files == clean_files
     for rel in clean_files:
         assert (served / rel).read_bytes() == (clean / rel).read_bytes(), rel
+
+
+def test_an_image_a_page_starts_showing_is_served_under_its_hashed_name(project):
+    project.write("content/images/week.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n')
+    preview = Preview(project)
+    try:
+        assert "images/week" not in preview.get("topic/")[1]
+        preview.edit("content/topic.md", "## A table", "![A week of sessions](images/week.svg)\n\n## A table")
+        assert preview.rebuilds()[-1].split(" ", 1)[1].startswith("content/topic.md → 1 page rendered in ")
+        image = re.search(r'<img alt="A week of sessions" src="\.\./(images/week\.[0-9a-f]{10}\.svg)">',
+                          preview.get("topic/")[1])
+        assert image and preview.get(image.group(1)) == (200, project.read("content/images/week.svg"))
+    finally:
+        preview.stop()

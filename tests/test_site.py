@@ -125,7 +125,7 @@ def test_sitemap_robots_and_404(site: Path, pages):
     assert sorted(re.findall(r"<loc>https://example.org/(.*?)</loc>", sitemap)) == sorted(pages)
     assert "Sitemap: https://example.org/sitemap.xml" in (site / "robots.txt").read_text()
     not_found = (site / "404.html").read_text()
-    assert "Page not found" in not_found and 'href="/static/site.css"' in not_found
+    assert "Page not found" in not_found and re.search(r'href="/static/site\.[0-9a-f]{10}\.css"', not_found)
 
 
 def test_no_page_loads_anything_from_another_site(site: Path, pages):

@@ -1,0 +1,232 @@
+"""Publishing: hashed asset names, cache rules for hosts, reproducible builds, the manifest, sub-path deploys."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin
+
+import pytest
+import yaml
+
+from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, require_tool, site_pages
+from htmlscan import scan_text
+from test_quiz import SAFE_IOP, answer
+
+HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})\.(?P<suffix>\w+)$")
+SOURCE_DATE = 1767225600  # 2026-01-01T00:00:00Z
+
+
+def test_assets_are_named_by_their_content_and_unused_ones_are_left_out(project):
+    project.write("static/pattern.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    project.write("static/unused.js", "console.log('never loaded');\n")
+    project.write("static/site.css", project.read("static/site.css") + '.card { background: url("pattern.svg#x"); }\n')
+    project.write("static/card.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1"/>\n')
+    project.edit("templates/base.html", '<meta name="theme-color"',
+                 '<meta property="og:image" content="{{ absolute_url("static/card.svg") }}">\n<meta name="theme-color"')
+    assert project.build().code == 0
+    static = project.root / "output" / "static"
+    published = {HASHED.match(path.name)["stem"] + "." + HASHED.match(path.name)["suffix"]: path
+                 for path in static.iterdir()}
+    assert sorted(published) == ["card.svg", "favicon.svg", "pattern.svg", "quick-exit.js", "site.css"]
+    for path in published.values():  # a name changes exactly when the bytes do
+        assert HASHED.match(path.name)["digest"] == hashlib.sha256(path.read_bytes()).hexdigest()[:10], path.name
+    assert f'url("{published["pattern.svg"].name}#x")' in published["site.css"].read_text()
+    page = project.read("output/topic/index.html")
+    assert f'href="../static/{published["site.css"].name}"' in page
+    assert f'src="../static/{published["quick-exit.js"].name}"' in page
+    assert f'content="https://example.org/static/{published["card.svg"].name}"' in page
+
+
+def test_hosts_cache_hashed_assets_for_a_year_and_revalidate_pages(site: Path):
+    rules = read_header_rules(site / "_headers")
+    assert "Cache-Control" not in rules["/*"] and rules["/*"]["X-Content-Type-Options"] == "nosniff"
+    pages = {f"/{url}" for url in site_pages(site)} | {"/404.html"}
+    assets = {"/" + path.relative_to(site).as_posix() for path in site.rglob("*") if HASHED.match(path.name)}
+    assert len(assets) == 4 and any(path.endswith(".css") for path in assets)
+    assert {path for path, headers in rules.items() if headers.get("Cache-Control") == "no-cache"} == pages
+    immutable = "public, max-age=31536000, immutable"
+    assert {path for path, headers in rules.items() if headers.get("Cache-Control") == immutable} == assets
+
+
+def build_real_site(cwd: Path, output: Path, hash_seed: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed, "SOURCE_DATE_EPOCH": str(SOURCE_DATE)}
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--format", "json", "--output", str(output),
+                           "--content", str(ROOT / "content"), "--config", str(ROOT / "site_config.yaml"),
+                           "--templates", str(ROOT / "templates"), "--static", str(ROOT / "static")],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def tree(folder: Path) -> dict[str, Path]:
+    return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical_and_the_manifest_lists_every_file(tmp_path: Path):
+    first, second = tmp_path / "one" / "output", tmp_path / "two" / "site"
+    (tmp_path / "elsewhere").mkdir()
+    assert build_real_site(ROOT, first, "1").returncode == 0
+    for source in [*(ROOT / "content").rglob("*"), *(ROOT / "static").rglob("*")]:
+        os.utime(source)  # as after a fresh checkout: every source file newer than the last build
+    done = build_real_site(tmp_path / "elsewhere", second, "2")
+    assert done.returncode == 0, done.stderr
+
+    assert sorted(tree(first)) == sorted(tree(second))
+    for rel, path in tree(first).items():
+        assert path.read_bytes() == (second / rel).read_bytes(), rel
+        assert path.stat().st_mtime == (second / rel).stat().st_mtime == SOURCE_DATE, rel
+
+    manifest = json.loads(done.stdout)
+    assert manifest["pages"] == len(site_pages(second)) and manifest["output"] == second.as_posix()
+    assert [entry["path"] for entry in manifest["files"]] == sorted(tree(second))
+    for entry in manifest["files"]:
+        data = (second / entry["path"]).read_bytes()
+        assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest(), entry["path"]
+    assert manifest["bytes"] == sum(entry["size"] for entry in manifest["files"])
+
+
+def test_json_build_reports_mistakes_as_json_and_a_bad_source_date_is_one_of_them(project):
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--format", "json"], cwd=project.root,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "yesterday"}, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["errors"] == [{
+        "path": "SOURCE_DATE_EPOCH", "line": None, "message": "'yesterday' is not a number of seconds since 1970",
+        "hint": "set it to a whole number, like the last commit's time: git log -1 --format=%ct"}]
+    assert "SOURCE_DATE_EPOCH: 'yesterday' is not a number" in done.stderr
+    assert not (project.root / "output").exists()
+
+
+SUB_PATH = "/sub/path/"
+LINKING = {"a": "href", "link": "href", "script": "src", "img": "src"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
+
+
+class SubPathHost(_HostHandler):
+    """A static host that serves the site under SUB_PATH only, like GitHub Pages serves a project site,
+    and answers any missing path with the site's 404 page."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(SUB_PATH):
+            return str(Path(self.directory) / "no such file")
+        return super().translate_path("/" + path[len(SUB_PATH):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def sub_path_site(tmp_path_factory):
+    """The real site built for http://127.0.0.1:PORT/sub/path/ and served there."""
+    output = tmp_path_factory.mktemp("sub-path") / "output"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SubPathHost, directory=str(output)))
+    base_url = f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
+    done = subprocess.run([sys.executable, "build.py", "--output", str(output), "--base-url", base_url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    SubPathHost.site_headers = read_headers_file(output / "_headers")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base_url, output
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get_content_type(), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get_content_type(), error.read()
+
+
+def references(url: str, kind: str, body: bytes) -> list[str]:
+    """Every URL a page, stylesheet or sitemap refers to, made absolute."""
+    text = body.decode("utf-8")
+    if kind == "text/html":
+        found = [attrs.get(LINKING[tag], "") for tag, attrs in scan_text(text).tags if tag in LINKING]
+    elif kind == "text/css":
+        found = CSS_URL.findall(text)
+    else:
+        found = re.findall(r"<loc>(.*?)</loc>|Sitemap: (\S+)", text)
+        found = [loc or sitemap for loc, sitemap in found]
+    return [urldefrag(urljoin(url, ref)).url for ref in found if ref and not ref.startswith(("tel:", "mailto:"))]
+
+
+def test_under_a_sub_path_every_link_and_asset_answers_and_stays_under_it(sub_path_site):
+    base_url, output = sub_path_site
+    origin = base_url[: -len(SUB_PATH)]
+    status, _, _ = fetch(base_url + "no/such/page/")
+    assert status == 404
+    queue = [base_url, base_url + "no/such/page/", base_url + "robots.txt"]
+    seen: set[str] = set(queue)
+    while queue:
+        url = queue.pop()
+        status, kind, body = fetch(url)
+        assert status == 200 or url == base_url + "no/such/page/", f"{url} answered {status}"
+        for target in references(url, kind, body):
+            if not target.startswith(origin + "/"):
+                continue  # another site: the crisis lines, sources
+            assert target.startswith(base_url), f"{url} refers to {target}, outside {SUB_PATH}"
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    pages = {base_url + url for url in site_pages(output)}
+    assert pages <= seen and base_url + "sitemap.xml" in seen
+    assert {url for url in seen if HASHED.search(url.rsplit("/", 1)[-1])} == {
+        base_url + path.relative_to(output).as_posix() for path in output.rglob("*") if HASHED.match(path.name)}
+
+
+def test_the_quiz_works_under_a_sub_path(sub_path_site, browser):
+    base_url, _ = sub_path_site
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(base_url + "quiz/")
+    answer(page, SAFE_IOP)
+    page.click("#quiz-submit")
+    assert page.locator("#outcome-iop").is_visible()
+    assert page.evaluate("document.activeElement.id") == "outcome-iop-title"
+    context.close()
+    assert errors == []
+
+
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+
+
+def test_the_publish_workflow_passes_actionlint():
+    actionlint = require_tool(Path(sys.executable).with_name("actionlint"), "actionlint",
+                              "pip install -r requirements-dev.txt")
+    done = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
+    quick_start = re.search(r"## Quick start.*?```sh\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
+    test_command = quick_start.group(1).strip().splitlines()[-1]
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = [step.get("run", "").strip() for step in build["steps"]]
+    assert test_command == "bash scripts/test" and test_command in runs
+    assert ".venv/bin/python build.py check --strict" in runs
+    assert workflow["permissions"] == {"contents": "read"}
+    assert build["permissions"] == {"contents": "read", "pages": "read"}  # only deploy may publish
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    uses = re.findall(r"uses: (\S+)(.*)", WORKFLOW.read_text())
+    assert len(uses) == 4
+    for action, comment in uses:
+        assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action) and re.search(r"# v\d+\.\d+\.\d+", comment), action
