@@ -208,11 +208,18 @@ def test_the_quiz_works_under_a_sub_path(sub_path_site, browser):
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 
 
-def test_the_publish_workflow_passes_actionlint():
-    actionlint = require_tool(Path(sys.executable).with_name("actionlint"), "actionlint",
-                              "pip install -r requirements-dev.txt")
-    done = subprocess.run([str(actionlint), "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (0, "")
+def test_the_publish_workflow_is_valid_for_github(tmp_path: Path):
+    checker = require_tool(Path(sys.executable).with_name("check-jsonschema"), "check-jsonschema",
+                           "pip install -r requirements-dev.txt")
+
+    def check(workflow: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+                              capture_output=True, text=True, timeout=60)
+
+    assert check(WORKFLOW).returncode == 0, check(WORKFLOW).stdout
+    misspelt = tmp_path / "publish.yml"
+    misspelt.write_text(WORKFLOW.read_text().replace("    needs: build\n", "    needs: build\n    runs_on: x\n"))
+    assert check(misspelt).returncode == 1 and "'runs_on' was unexpected" in check(misspelt).stdout
 
 
 def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
