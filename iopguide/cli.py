@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -73,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     try:
         return COMMAND_RUNNERS[args.command](args)
+    except BrokenPipeError:
+        # The reader of our output stopped early (`build.py --format json | head`): their choice, not
+        # a bug. Point stdout at nothing so Python's exit flush does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug in the engine, not an editor's mistake
         if getattr(args, "debug", False):
             raise

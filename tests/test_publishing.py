@@ -104,6 +104,17 @@ def test_json_build_reports_mistakes_as_json_and_a_bad_source_date_is_one_of_the
     assert not (project.root / "output").exists()
 
 
+def test_piping_the_manifest_into_a_command_that_stops_early_is_not_an_error(project):
+    """`build.py --format json | head -c 1`: the reader has gone before the manifest is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--format", "json"], cwd=project.root,
+                          stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (project.root / "output" / "index.html").is_file()
+
+
 SUB_PATH = "/sub/path/"
 LINKING = {"a": "href", "link": "href", "script": "src", "img": "src"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
