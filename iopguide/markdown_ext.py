@@ -11,7 +11,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -73,7 +73,8 @@ class LinkProcessor(Treeprocessor):
         if parts.scheme or parts.netloc or not parts.path:
             return href  # external, mailto:, tel: or a same-page #anchor
         anchor = f"#{parts.fragment}" if parts.fragment else ""
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel_path), parts.path))
+        # 'my%20page.md' and <my page.md> are both how Markdown lets an editor link to 'my page.md'
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel_path), unquote(parts.path)))
         if target.startswith("../") or target == ".." or parts.path.startswith("/"):
             page.problems.append(LinkProblem(href, f"the link '{href}' points outside the content folder",
                                              "link to a .md file in content/ with a relative path, like who-it-suits.md"))

@@ -10,6 +10,9 @@ from .errors import ContentError
 
 MAX_YAML_BYTES = 512 * 1024
 MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
+# Real files nest four levels at most. The limit also stops an alias that contains itself
+# (`&a [*a]`), and keeps PyYAML's recursive composer far from Python's recursion limit.
+MAX_DEPTH = 40
 
 
 class _Loader(yaml.SafeLoader):
@@ -47,7 +50,10 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise ContentError(path, first_line, f"this YAML is larger than {MAX_YAML_BYTES // 1024} KB",
                            "split it up or shorten it")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before any parsing
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable(exc, text, path, first_line) from None
     try:
         node = loader.get_single_node()
         doc = YamlDoc(None, path, first_line)
@@ -62,8 +68,22 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
         raise ContentError(path, line, f"YAML syntax error: {problem}", _yaml_hint(problem)) from None
     except yaml.YAMLError as exc:
         raise ContentError(path, first_line, f"YAML error: {exc}", "check the indentation and quotes") from None
+    except RecursionError:
+        raise _too_deep(path, first_line) from None
     finally:
         loader.dispose()
+
+
+def _unreadable(exc: yaml.reader.ReaderError, text: str, path: str, first_line: int) -> ContentError:
+    """Control characters (NUL, escape codes) usually come from pasting out of another program."""
+    line = first_line + text[: exc.position].count("\n")
+    return ContentError(path, line, f"this line holds a control character YAML does not allow (U+{exc.character:04X})",
+                        "retype the line by hand; pasted text can carry invisible control characters")
+
+
+def _too_deep(path: str, line: int) -> ContentError:
+    return ContentError(path, line, f"this YAML is nested more than {MAX_DEPTH} levels deep",
+                        "indent less, or remove a '*' alias that refers to the block it sits in")
 
 
 def _yaml_hint(problem: str) -> str:
@@ -78,8 +98,11 @@ def _yaml_hint(problem: str) -> str:
 
 def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, count: list[int]) -> None:
     count[0] += 1
+    if len(keypath) > MAX_DEPTH:
+        raise _too_deep(doc.path, doc.first_line + node.start_mark.line)
     if count[0] > MAX_NODES:
-        raise ContentError(doc.path, doc.first_line + node.start_mark.line,
+        # the line of the top-level key being expanded: the anchored node may sit far above it
+        raise ContentError(doc.path, doc.line(keypath[:1]),
                            f"this YAML has more than {MAX_NODES} values (are aliases repeating it?)",
                            "remove the '*' aliases or split the file")
     if isinstance(node, yaml.MappingNode):

@@ -1,0 +1,157 @@
+"""Bad, hostile or odd input gets a clear `path:line: message — hint`, and nothing escapes or is lost.
+
+Everything here runs the real build.py (or the real preview server) in a scratch project.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+TOPIC = "content/topic.md"
+PAGE_START = "---\ntitle: Extra page\ndescription: A page for this test.\nlast_reviewed: 2026-01-15\n---\n"
+
+
+def problems(run) -> list[str]:
+    """The `path:line: message — hint` lines of a failed build, checked for the parts every line needs."""
+    assert run.code == 1, run.out + run.err
+    assert "Traceback" not in run.err
+    lines = run.err.splitlines()
+    assert lines[-1].startswith("Build failed:")
+    for line in lines[:-1]:
+        assert " — " in line, f"no hint in {line!r}"
+    return lines[:-1]
+
+
+def assert_reported(lines: list[str], *expected: str) -> None:
+    for start in expected:
+        assert any(line.startswith(start) for line in lines), f"no line starting {start!r} in:\n" + "\n".join(lines)
+
+
+# --- YAML -------------------------------------------------------------------------------------
+
+ALIAS_BOMB = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("a: &a [x, x, x, x, x, x, x, x, x]\n" + ALIAS_BOMB.replace("*l0", "*a"),
+     "content/extra.md:6: this YAML has more than 20000 values (are aliases repeating it?) — remove the '*' aliases"),
+    ("title: &t [*t]\n", "content/extra.md:2: this YAML is nested more than 40 levels deep"),
+    ("title: " + "[" * 300 + "]" * 300 + "\n", "content/extra.md:2: this YAML is nested more than 40 levels deep"),
+    ("title: ok\ndescription: a\x07b\n", "content/extra.md:3: this line holds a control character YAML does not "
+                                        "allow (U+0007) — retype the line"),
+    ("!!python/object/apply:os.system [touch pwned]\n", "content/extra.md:2: YAML syntax error: could not determine "
+                                                       "a constructor for the tag"),
+], ids=["alias bomb", "alias inside itself", "deep nesting", "control character", "python tag"])
+def test_hostile_yaml_is_refused_quickly_with_its_line(project, front, expected):
+    project.write("content/extra.md", f"---\n{front}---\nText.\n")
+    run = project.build()
+    assert_reported(problems(run), expected)
+    assert not (project.root / "pwned").exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(project):
+    project.write("content/extra.md", PAGE_START + ("A line of text that goes on. " * 40 + "\n") * 1000)
+    assert_reported(problems(project.build()), "content/extra.md:1: this file is 1.1 MB; the limit is 1 MB — split it")
+
+
+# --- encodings ----------------------------------------------------------------------------------
+
+def test_bom_and_windows_line_endings_just_work_and_keep_line_numbers(project):
+    crlf = "\ufeff" + PAGE_START.replace("\n", "\r\n") + "Text.\r\n\r\n[a link](nowhere.md)\r\n"
+    project.write("content/extra.md", crlf.encode("utf-8"))
+    assert_reported(problems(project.build()), "content/extra.md:8: the link 'nowhere.md' goes to a page that does not")
+
+    project.edit("content/extra.md", "nowhere.md", "topic.md")
+    assert project.build().code == 0
+    assert "<title>Extra page" in project.read("output/extra/index.html")
+    config = project.read("site_config.yaml").replace("\n", "\r\n")
+    project.write("site_config.yaml", ("\ufeff" + config.replace("site_name:", "site_nme: x\r\nsite_name:")).encode())
+    assert_reported(problems(project.build()), "site_config.yaml:4: unknown key 'site_nme'")
+
+
+def test_a_file_that_is_not_utf8_names_its_line_and_byte(project):
+    before_bad_byte = PAGE_START.encode() + b"First line.\nSecond line, caf"
+    project.write("content/extra.md", before_bad_byte + b"\xe9.\n")
+    assert_reported(problems(project.build()), f"content/extra.md:7: this file is not UTF-8 text "
+                                               f"(byte {len(before_bad_byte)} is 0xe9) — save it as UTF-8")
+
+
+# --- paths --------------------------------------------------------------------------------------
+
+def test_links_that_lead_outside_content_are_refused(project, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text(PAGE_START + "Private notes.\n")
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "photo.png").write_bytes(b"\x89PNG private")
+    os.symlink(secret, project.root / "content/notes.md")
+    os.symlink(tmp_path / "private" / "photo.png", project.root / "content/photo.png")
+    os.symlink(project.root / "content/missing.md", project.root / "content/dangling.md")
+    os.symlink("topic.md", project.root / "content/same-topic.md")  # inside content/: allowed
+
+    lines = problems(project.build())
+
+    assert_reported(lines, f"content/notes.md: this is a link to '{secret}', which is outside content/ or missing — "
+                           "copy the file into content/", "content/photo.png: this is a link to",
+                    "content/dangling.md: this is a link to")
+    assert len(lines) == 3
+    assert not (project.root / "output").exists()
+
+
+def test_file_names_with_spaces_and_accents_get_working_addresses(project):
+    project.write("content/Über uns.md", PAGE_START.replace("Extra page", "About us") + "About.\n")
+    project.write("content/my notes/A Week Plan.md", PAGE_START.replace("Extra page", "Week") + "Plan.\n")
+    project.write("content/images/my photo.png", b"\x89PNG\r\n\x1a\n")
+    project.write("content/日本語.md", PAGE_START.replace("Extra page", "Japanese") + "Text.\n")
+    project.edit(TOPIC, "Some text with a", "See [about](Über%20uns.md), [the plan](<my notes/A Week Plan.md>), "
+                                            "[Japanese](日本語.md) and ![A photo](images/my%20photo.png). Some text with a")
+
+    run = project.build()
+    assert run.code == 0, run.err
+
+    output = project.root / "output"
+    assert (output / "uber-uns/index.html").is_file()
+    assert (output / "my-notes/a-week-plan/index.html").is_file()
+    assert (output / "日本語/index.html").is_file()
+    topic = project.read("output/topic/index.html")
+    for href in ('href="../uber-uns/"', 'href="../my-notes/a-week-plan/"', 'href="../%E6%97%A5%E6%9C%AC%E8%AA%9E/"',
+                 'src="../images/my%20photo.png"'):
+        assert href in topic
+    assert_links_resolve(output, "topic/", ["../uber-uns/", "../my-notes/a-week-plan/",
+                                            "../%E6%97%A5%E6%9C%AC%E8%AA%9E/", "../images/my%20photo.png"])
+
+
+def assert_links_resolve(output, page: str, hrefs: list[str]) -> None:
+    """Fetch each href, resolved against `page`, from a real web server serving the built site."""
+    import functools
+    import http.server
+    import threading
+    import urllib.parse
+    import urllib.request
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/{page}"
+        for href in hrefs:
+            with urllib.request.urlopen(urllib.parse.urljoin(base, href), timeout=5) as response:
+                assert response.status == 200, href
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_two_files_that_make_the_same_address_are_both_named(project):
+    project.write("content/My Topic.md", PAGE_START)
+    project.write("content/my-topic.md", PAGE_START.replace("Extra page", "Another"))
+    assert_reported(problems(project.build()),
+                    "content/my-topic.md:1: this page and content/My Topic.md both make the address /my-topic/")
+
+
+def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
+    project.write("content/extra.md", PAGE_START.replace("last_reviewed", "slug: ../../x\nlast_reviewed"))
+    assert_reported(problems(project.build()), "content/extra.md:4: 'slug' has the wrong form: '../../x'")
+    assert not (project.root.parent / "x").exists()
