@@ -8,9 +8,11 @@ import markdown
 from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension, _flatten
 from .quiz import Quiz
+from .sanitize import LineFinder, find_unsafe_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz
 
-EXTENSIONS = ["toc", "tables", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
+# fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
+EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
 
 
@@ -36,6 +38,7 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
     context = PageContext(page.rel_path, page.url, page_urls, assets, set(drafts), set(broken))
     page.html = _convert(md, page.body, context)
+    refuse_unsafe_html(page.html, page.display_path, LineFinder(page.body, page.body_line), errors)
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
@@ -48,6 +51,11 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
                                    "start sections with '## ' instead"))
 
 
+def refuse_unsafe_html(html: str, path: str, finder: LineFinder, errors: list[ContentError]) -> None:
+    for unsafe in find_unsafe_html(html):
+        errors.append(ContentError(path, finder.line_of(unsafe), unsafe.message, unsafe.hint))
+
+
 def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
     md.reset()
     md.page_context = context
@@ -57,10 +65,12 @@ def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
 def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: set[str],
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
+    finder = LineFinder(quiz.source, 1)
 
     def html(text: str, inline: bool = False) -> str:
         context = PageContext(page.rel_path, page.url, page_urls, assets)
         result = _convert(md, text, context)
+        refuse_unsafe_html(result, quiz.path, finder, errors)
         page.links |= context.links
         for problem in context.problems:
             errors.append(ContentError(quiz.path, line_containing(quiz.source, problem.target, 1), problem.message, problem.hint))

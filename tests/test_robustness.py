@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from conftest import ROOT
 
 TOPIC = "content/topic.md"
 PAGE_START = "---\ntitle: Extra page\ndescription: A page for this test.\nlast_reviewed: 2026-01-15\n---\n"
@@ -27,6 +28,90 @@ def problems(run) -> list[str]:
 def assert_reported(lines: list[str], *expected: str) -> None:
     for start in expected:
         assert any(line.startswith(start) for line in lines), f"no line starting {start!r} in:\n" + "\n".join(lines)
+
+
+# --- raw HTML ---------------------------------------------------------------------------------
+
+UNSAFE_PAGE = PAGE_START + """\
+Plain HTML is fine: <abbr title="Intensive outpatient program">IOP</abbr>, <kbd>Ctrl</kbd>.
+
+<details><summary>More</summary><p>Hidden text.</p></details>
+
+<script>alert(1)</script>
+
+<iframe src="https://example.org/video"></iframe>
+
+<object data="leaflet.pdf"></object>
+
+<embed src="leaflet.pdf">
+
+<p>Click <button onclick="steal()">here</button>.</p>
+
+<p style="color: red">Red text.</p>
+
+[A link](javascript:alert(1)) and ![a picture](data:image/png;base64,AAAA)
+
+<a href="&#106;avascript:alert(1)">encoded</a> <a href="vbscript:msgbox(1)">old</a>
+
+A paragraph with an attribute list.
+{: onmouseover="steal()" }
+
+<svg><script>alert(1)</script></svg>
+"""
+
+
+def test_html_that_runs_code_or_styles_inline_is_refused_with_its_line(project):
+    assert project.build().code == 0
+    before = project.read("output/topic/index.html")
+    project.write("content/extra.md", UNSAFE_PAGE)
+
+    lines = problems(project.build())
+
+    assert_reported(lines,
+                    "content/extra.md:10: raw HTML <script> is not allowed in pages",
+                    "content/extra.md:12: raw HTML <iframe> is not allowed in pages — link to the page instead",
+                    "content/extra.md:14: raw HTML <object> is not allowed",
+                    "content/extra.md:16: raw HTML <embed> is not allowed",
+                    "content/extra.md:18: the HTML attribute 'onclick' is an inline script, which is not allowed",
+                    "content/extra.md:20: the HTML attribute 'style' is not allowed — remove it: the site's security",
+                    "content/extra.md:22: the address 'javascript:alert(1)' uses javascript:",
+                    "content/extra.md:22: the address 'data:image/png;base64,AAAA' uses data:",
+                    "content/extra.md:24: the address 'javascript:alert(1)' uses javascript:",
+                    "content/extra.md:24: the address 'vbscript:msgbox(1)' uses vbscript:",
+                    "content/extra.md:27: the HTML attribute 'onmouseover' is an inline script",
+                    "content/extra.md:29: raw HTML <script> is not allowed")
+    assert len(lines) == 12, "\n".join(lines)  # the plain HTML on lines 6-8 is accepted
+    assert project.read("output/topic/index.html") == before
+
+
+def test_html_written_as_code_is_shown_as_text(project):
+    project.write("content/extra.md", PAGE_START + (
+        "Write `<script>alert(1)</script>` to see nothing happen.\n\n"
+        "```html\n<iframe src=\"x\" onload=\"go()\" style=\"a\"></iframe>\n```\n\n"
+        "<p>Then real HTML with a <script>bad()</script> after the code.</p>\n"))
+
+    lines = problems(project.build())
+    assert lines == ["content/extra.md:12: raw HTML <script> is not allowed in pages — "
+                     "the site runs no scripts written into pages"]
+
+    project.edit("content/extra.md", "<script>bad()</script>", "<em>good</em>")
+    assert project.build().code == 0
+    page = project.read("output/extra/index.html")
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in page
+    assert "&lt;iframe src=&quot;x&quot; onload=&quot;go()&quot;" in page
+    assert "<iframe" not in page
+
+
+def test_unsafe_html_in_the_quiz_is_refused_with_its_line(project):
+    for name in ("quiz.yaml", "quiz.md", "choosing-a-provider.md", "levels-of-care.md", "what-to-expect.md",
+                 "who-it-suits.md"):
+        project.write(f"content/{name}", (ROOT / "content" / name).read_text())
+    quiz = project.read("content/quiz.yaml")
+    line = quiz[: quiz.index("    body: |")].count("\n") + 2
+    project.edit("content/quiz.yaml", "    body: |\n", "    body: |\n      <img src=x onerror=alert(1)>\n")
+
+    assert_reported(problems(project.build()),
+                    f"content/quiz.yaml:{line}: the HTML attribute 'onerror' is an inline script")
 
 
 # --- YAML -------------------------------------------------------------------------------------

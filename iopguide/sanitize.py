@@ -1,0 +1,127 @@
+"""Raw HTML in Markdown: editors may write plain HTML, but nothing that runs code or styles inline.
+
+The site sends a strict Content-Security-Policy (no inline script or style), so such markup would be
+dead at best and, if the policy were ever loosened, a way in. The build refuses it with the line
+rather than stripping it quietly: the editor sees what happened and why.
+
+What is checked is the HTML a page converts to, parsed by html5lib, which follows the WHATWG parsing
+algorithm browsers use. So the check sees what a browser would build, including markup hidden by
+odd comments, unclosed tags or entity-encoded addresses; and code blocks and code spans, which
+Markdown escapes, are only text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import html5lib
+
+# Elements that run code, embed another document or change how the page loads or looks.
+FORBIDDEN_ELEMENTS = {
+    "script": "the site runs no scripts written into pages",
+    "iframe": "link to the page instead, like [Watch the video](https://example.org/video)",
+    "frame": "link to the page instead",
+    "frameset": "link to the page instead",
+    "object": "link to the file instead, like [the leaflet (PDF)](leaflet.pdf)",
+    "embed": "link to the file instead, like [the leaflet (PDF)](leaflet.pdf)",
+    "applet": "link to the page instead",
+    "style": "the site's security policy blocks styles written into pages; ask a developer for a CSS class",
+    "link": "link to other pages with Markdown, like [the FAQ](faq.md)",
+    "meta": "page settings go in the front matter between the '---' lines",
+    "base": "links are worked out by the build; remove it",
+}
+# Attributes that hold an address, including SVG animation values that can set one.
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "background",
+                  "cite", "longdesc", "lowsrc", "dynsrc", "ping", "values", "from", "to", "by"}
+FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers skip these inside a scheme
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    """One piece of refused markup; `needles` are what it looks like in the source, to find its line."""
+
+    needles: tuple[str, ...]
+    message: str
+    hint: str
+
+
+def find_unsafe_html(html: str) -> list[Unsafe]:
+    """Every refused element, attribute and address in `html`, in document order."""
+    fragment = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
+    found: list[Unsafe] = []
+    for element in fragment.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments
+        tag = _local(element.tag)
+        if tag in FORBIDDEN_ELEMENTS:
+            found.append(Unsafe((f"<{tag}",), f"raw HTML <{tag}> is not allowed in pages", FORBIDDEN_ELEMENTS[tag]))
+        for name, value in element.attrib.items():
+            found.extend(_check_attribute(_local(name), value))
+    return found
+
+
+def _check_attribute(name: str, value: str) -> list[Unsafe]:
+    if name.startswith("on") or (name == "attributename" and value.strip().lower().startswith("on")):
+        return [Unsafe((name,), f"the HTML attribute '{name}' is an inline script, which is not allowed",
+                       "remove it: the site runs no scripts written into pages")]
+    if name == "style":
+        return [Unsafe(("style",), "the HTML attribute 'style' is not allowed",
+                       "remove it: the site's security policy blocks styles written into pages")]
+    scheme = _forbidden_scheme(value) if name in URL_ATTRIBUTES else None
+    if scheme:
+        shown = value.strip()[:40]
+        return [Unsafe((f"{scheme}:", value.strip()[:20], name), f"the address '{shown}' uses {scheme}:, which is not allowed",
+                       "use a web address starting with https://, or link to a .md page or a file in content/")]
+    return []
+
+
+def _forbidden_scheme(value: str) -> str | None:
+    for candidate in _IGNORED_IN_URLS.sub("", value).lower().split(","):  # srcset lists several addresses
+        scheme = candidate.partition(":")[0]
+        if ":" in candidate and scheme in FORBIDDEN_SCHEMES:
+            return scheme
+    return None
+
+
+def _local(name: str) -> str:
+    """'{http://www.w3.org/2000/svg}script' → 'script': an SVG script runs too, and xlink:href is an href."""
+    return name.rpartition("}")[2].lower()
+
+
+def mask_code(markdown_text: str) -> str:
+    """The text with fenced code blocks and `code spans` blanked out, line breaks kept.
+
+    Used only to find the line of a refused piece of markup: HTML written as code is shown as text,
+    so an example in a code block above must not be taken for the real thing below it.
+    """
+    lines, fence = [], ""
+    for line in markdown_text.split("\n"):
+        marker = re.match(r"\s*(`{3,}|~{3,})", line)
+        if fence:
+            if marker and marker.group(1).startswith(fence):
+                fence = ""
+            lines.append("")
+        elif marker:
+            fence = marker.group(1)
+            lines.append("")
+        else:
+            lines.append(re.sub(r"(`+)(.+?)\1", lambda m: " " * len(m.group(0)), line))
+    return "\n".join(lines)
+
+
+class LineFinder:
+    """Finds the source lines of refused markup, in order, so two refusals of the same kind get two lines."""
+
+    def __init__(self, text: str, first_line: int):
+        self.lowered, self.first_line, self.position = mask_code(text).lower(), first_line, 0
+
+    def line_of(self, unsafe: Unsafe) -> int:
+        # after the previous refusal first, then anywhere: the source may spell it differently (&#106;avascript:)
+        for start in (self.position, 0):
+            for needle in unsafe.needles:
+                index = self.lowered.find(needle.lower(), start)
+                if index >= 0:
+                    self.position = index + 1
+                    return self.first_line + self.lowered.count("\n", 0, index)
+        return self.first_line
