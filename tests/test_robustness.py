@@ -8,7 +8,6 @@ import os
 
 import pytest
 
-from conftest import ROOT
 
 TOPIC = "content/topic.md"
 PAGE_START = "---\ntitle: Extra page\ndescription: A page for this test.\nlast_reviewed: 2026-01-15\n---\n"
@@ -102,10 +101,8 @@ def test_html_written_as_code_is_shown_as_text(project):
     assert "<iframe" not in page
 
 
-def test_unsafe_html_in_the_quiz_is_refused_with_its_line(project):
-    for name in ("quiz.yaml", "quiz.md", "choosing-a-provider.md", "levels-of-care.md", "what-to-expect.md",
-                 "who-it-suits.md"):
-        project.write(f"content/{name}", (ROOT / "content" / name).read_text())
+def test_unsafe_html_in_the_quiz_is_refused_with_its_line(quiz_project):
+    project = quiz_project
     quiz = project.read("content/quiz.yaml")
     line = quiz[: quiz.index("    body: |")].count("\n") + 2
     project.edit("content/quiz.yaml", "    body: |\n", "    body: |\n      <img src=x onerror=alert(1)>\n")
@@ -240,3 +237,62 @@ def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
     project.write("content/extra.md", PAGE_START.replace("last_reviewed", "slug: ../../x\nlast_reviewed"))
     assert_reported(problems(project.build()), "content/extra.md:4: 'slug' has the wrong form: '../../x'")
     assert not (project.root.parent / "x").exists()
+
+
+# --- escaping -----------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+BREAKOUT = '"><img src=x onerror=alert(1)>'
+NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page"}  # checked against a pattern, or a file name
+SHORT = {"menu_title": 30, "title": 40, "site_name": 60}  # length limits below the two payloads together
+
+
+def hostile(value, key: str = ""):
+    """Every free-text string with both payloads in front; addresses keep a valid start."""
+    if isinstance(value, dict):
+        return {k: hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hostile(item, key) for item in value]
+    if not isinstance(value, str) or key in NOT_TEXT or value.endswith(".md"):
+        return value
+    if value.startswith("https://"):
+        return value + BREAKOUT + SCRIPT
+    return (BREAKOUT + SCRIPT + " " + value)[: SHORT.get(key)]
+
+
+def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_every_page(quiz_project):
+    import yaml
+
+    project = quiz_project
+    config = yaml.safe_load(project.read("site_config.yaml"))
+    config["navigation"] = [{"page": page, "title": SCRIPT} for page in config["navigation"]]
+    project.write("site_config.yaml", yaml.safe_dump(hostile(config), allow_unicode=True, sort_keys=False))
+    front = {"title": "x", "description": "x", "menu_title": "x", "reviewed_by": "x",
+             "sources": [{"title": "x", "url": "https://example.org/"}]}
+    project.write("content/extra.md", "---\n" + yaml.safe_dump(hostile(front), allow_unicode=True)
+                  + "last_reviewed: 2026-01-15\nmenu_order: 2\n---\nText.\n")
+
+    run = project.build()
+    assert run.code == 0, run.err
+
+    pages = sorted((project.root / "output").rglob("*.html"))
+    assert len(pages) == 10  # 8 pages, the quiz and 404.html
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        assert_no_executable_markup(html, path)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, f"the payload is missing from {path}"
+    assert "onerror=alert(1)&gt;" in project.read("output/extra/index.html")
+    assert "<script>" not in project.read("output/sitemap.xml")
+
+
+def assert_no_executable_markup(html: str, where) -> None:
+    """As a browser parses it: no element carries a handler, and every script is the site's file or inert data."""
+    import html5lib
+
+    for element in html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False).iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert not [name for name in element.attrib if name.lower().startswith("on")], (where, element.attrib)
+        if element.tag == "script" and element.get("type") != "application/json":
+            assert element.get("src", "").endswith("static/quiz.js") and not (element.text or "").strip(), where
+        assert element.tag != "img" or element.get("src") != "x", where
