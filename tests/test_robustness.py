@@ -296,3 +296,147 @@ def assert_no_executable_markup(html: str, where) -> None:
         if element.tag == "script" and element.get("type") != "application/json":
             assert element.get("src", "").endswith("static/quiz.js") and not (element.text or "").strip(), where
         assert element.tag != "img" or element.get("src") != "x", where
+
+
+# --- faults: builds killed or run twice at once -------------------------------------------------
+
+CORPUS_PAGES = 100
+WORDS = "program therapy group session support recovery care plan week hours home work family skills".split()
+
+
+def write_corpus(project, folder: str, version: str, pages: int) -> str:
+    """A copy of the fixture content plus `pages` generated pages whose text names the version."""
+    import random
+    import shutil
+
+    target = project.root / folder
+    shutil.copytree(project.root / "content", target)
+    rng = random.Random(7)
+    for number in range(pages):
+        paragraphs = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(80)) + "." for _ in range(6))
+        (target / f"page-{number}.md").write_text(
+            f"---\ntitle: Page {number}, version {version}\ndescription: Generated page {number}.\n"
+            f"last_reviewed: 2026-01-15\n---\n## Part one\n\n{paragraphs}\n\nNext: [page](page-{(number + 1) % pages}.md).\n")
+    return folder
+
+
+def tree(folder) -> dict[str, str]:
+    """Every file below folder with a hash of its bytes: two equal trees are the same site."""
+    import hashlib
+
+    return {path.relative_to(folder).as_posix(): hashlib.sha1(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def leftovers(project) -> list[str]:
+    return sorted(path.name for path in project.root.glob(".output.*") if path.name != ".output.lock")
+
+
+def start_build(project, content: str):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", content], cwd=project.root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition, process, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and process.poll() is None:
+        assert time.monotonic() < deadline, "the build neither got there nor ended"
+        time.sleep(0.002)
+
+
+def new_staging_folder(project):
+    """A condition: this build has made its staging folder (not one a killed build left behind)."""
+    old = set(leftovers(project))
+    return lambda: any(name.startswith(".output.new-") and name not in old for name in leftovers(project))
+
+
+def timed_build(project, content: str) -> tuple[float, float]:
+    """(seconds the whole build took, seconds from its staging folder appearing to its end)."""
+    import time
+
+    started = time.monotonic()
+    process = start_build(project, content)
+    wait_for(new_staging_folder(project), process)
+    staged = time.monotonic()
+    assert process.wait(timeout=120) == 0, process.stderr.read()
+    return time.monotonic() - started, time.monotonic() - staged
+
+
+def kill_moments(build_seconds: float, write_seconds: float) -> list[tuple[str, float]]:
+    """When to kill: spread over the whole build, then tightly over writing and swapping in."""
+    spread = [("after start", build_seconds * fraction) for fraction in (0.2, 0.5, 0.8)]
+    return spread + [("after the new folder appears", write_seconds * fraction)
+                     for fraction in (0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0, 1.1)]
+
+
+def test_a_killed_build_leaves_the_old_site_or_the_new_one_never_a_mix(project):
+    import signal
+    import time
+
+    sites = {}
+    for version, pages in (("a", CORPUS_PAGES), ("b", CORPUS_PAGES + 5)):
+        folder = write_corpus(project, f"content-{version}", version, pages)
+        timing = timed_build(project, folder)
+        sites[folder] = (tree(project.root / "output"), timing)
+    (site_a, _), (site_b, (build_seconds, write_seconds)) = sites["content-a"], sites["content-b"]
+    assert site_a != site_b and len(site_b) == len(site_a) + 5
+
+    outcomes = []
+    for kind, delay in kill_moments(build_seconds, write_seconds):
+        now = tree(project.root / "output")
+        target = "content-a" if now == site_b else "content-b"
+        staged = new_staging_folder(project)
+        process = start_build(project, target)
+        if kind == "after the new folder appears":
+            wait_for(staged, process)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        after = tree(project.root / "output")
+        assert after in (site_a, site_b), f"killed {delay:.3f} s {kind}: output/ is a mix of two sites"
+        outcomes.append(("old" if after == now else "new", bool(leftovers(project))))
+
+    assert {"old", "new"} <= {state for state, _ in outcomes}, outcomes  # the kills hit both sides of the swap
+    run = project.build("--content", "content-a")
+    assert run.code == 0, run.err
+    assert leftovers(project) == [] and tree(project.root / "output") == site_a
+    print(f"build {build_seconds:.2f} s, writing {write_seconds:.3f} s; {len(outcomes)} kills; output/ was {[state for state, _ in outcomes]}; "
+          f"{sum(left for _, left in outcomes)} left folders behind, all cleaned up by the next build")
+
+
+def test_a_second_build_started_during_a_build_stops_with_a_clear_message(project):
+    import fcntl
+
+    folder = write_corpus(project, "content-big", "a", CORPUS_PAGES)
+    first = start_build(project, folder)
+    lock = project.root / ".output.lock"
+
+    def first_holds_lock() -> bool:
+        if not lock.exists():
+            return False
+        with open(lock) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    wait_for(first_holds_lock, first)
+    second = start_build(project, folder)
+    out, err = second.communicate(timeout=60)
+    first_out, first_err = first.communicate(timeout=120)
+
+    assert second.returncode == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == ("output: another build is writing to this folder right now — "
+                                   "wait for it to finish, then run the build again")
+    assert first.returncode == 0, first_err
+    assert first_out.startswith(f"Built {CORPUS_PAGES + 3} pages")
+    assert leftovers(project) == []
