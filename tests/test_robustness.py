@@ -440,3 +440,81 @@ def test_a_second_build_started_during_a_build_stops_with_a_clear_message(projec
     assert first.returncode == 0, first_err
     assert first_out.startswith(f"Built {CORPUS_PAGES + 3} pages")
     assert leftovers(project) == []
+
+
+# --- the preview server -------------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd", "/..%2F..%2Fetc%2Fpasswd",
+    "/%252e%252e/%252e%252e/etc/passwd", "/..%252f..%252fetc%252fpasswd", "/.%2e/.%2e/.%2e/.%2e/etc/passwd",
+    "/static/../../../../../etc/passwd", "/..\\..\\etc\\passwd", "/%2e%2e%5c%2e%2e%5cetc%5cpasswd",
+    "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "/..%00/etc/passwd", "//etc/passwd", "/../../site_config.yaml",
+    "/%2e%2e/%2e%2e/site_config.yaml", "/%252e%252e/%252e%252e/site_config.yaml", "/static/..%2f..%2f..%2fsite_config.yaml",
+]
+
+
+def raw_get(port: int, path: str) -> tuple[int, bytes]:
+    """GET with the path exactly as written: http clients would tidy the dots away before sending."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    return int(response.split(b" ", 2)[1]), response
+
+
+def test_the_preview_never_serves_a_file_outside_its_folder(project):
+    from test_serve import Preview
+
+    preview = Preview(project)
+    try:
+        assert raw_get(preview.port, "/topic/")[0] == 200
+        for path in TRAVERSALS:
+            status, response = raw_get(preview.port, path)
+            assert status == 404, path
+            assert b"root:x:" not in response and b"site_name:" not in response, path
+    finally:
+        preview.stop()
+
+
+def process_usage(pid: int) -> dict[str, int]:
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    return {"rss_kb": int(status["VmRSS"].split()[0]), "threads": int(status["Threads"]),
+            "fds": len(os.listdir(f"/proc/{pid}/fd"))}
+
+
+SAVES = 100
+
+
+def test_the_preview_survives_a_hundred_broken_and_fixed_saves_without_leaking(project):
+    import time
+
+    from test_serve import Preview
+
+    preview = Preview(project)
+    try:
+        def save(broken: bool) -> None:
+            old, new = ("menu_order: 1", "menu_order: first") if broken else ("menu_order: first", "menu_order: 1")
+            preview.edit(TOPIC, old, new)
+            status, body = preview.get("topic/")
+            assert (status, "must be a whole number" in body) == ((500, True) if broken else (200, False))
+
+        for number in range(10):  # warm up: first imports, caches and pools
+            save(broken=number % 2 == 0)
+        time.sleep(0.5)
+        before = process_usage(preview.process.pid)
+        started = time.monotonic()
+        for number in range(SAVES):
+            save(broken=number % 2 == 0)
+        seconds = time.monotonic() - started
+        time.sleep(0.5)
+        after = process_usage(preview.process.pid)
+    finally:
+        preview.stop()
+
+    print(f"{SAVES} saves in {seconds:.1f} s; before {before}, after {after}")
+    assert after["fds"] <= before["fds"] + 2
+    assert after["threads"] <= before["threads"] + 2
+    assert after["rss_kb"] <= before["rss_kb"] + 10 * 1024
