@@ -48,6 +48,7 @@ class Unsafe:
 
 def find_unsafe_html(html: str) -> list[Unsafe]:
     """Every refused element, attribute and address in `html`, in document order."""
+    html = _NUMERIC_REFERENCE.sub(_shorten_reference, html)
     fragment = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
     found: list[Unsafe] = []
     for element in fragment.iter():
@@ -59,6 +60,17 @@ def find_unsafe_html(html: str) -> list[Unsafe]:
         for name, value in element.attrib.items():
             found.extend(_check_attribute(_local(name), value))
     return found
+
+
+# html5lib turns the digits of &#...; into a Python int, which refuses more than 4300 digits
+_NUMERIC_REFERENCE = re.compile(r"&#(?:([xX])0*([0-9a-fA-F]+)|0*([0-9]+))")
+
+
+def _shorten_reference(match: re.Match) -> str:
+    """The same character reference without leading zeros; past Unicode's range, the one browsers show."""
+    hex_mark, hex_digits, decimal_digits = match.groups()
+    digits = hex_digits if hex_mark else decimal_digits
+    return "&#xFFFD" if len(digits) > 8 else f"&#{hex_mark or ''}{digits}"
 
 
 def _check_attribute(name: str, value: str) -> list[Unsafe]:

@@ -518,3 +518,20 @@ def test_the_preview_survives_a_hundred_broken_and_fixed_saves_without_leaking(p
     assert after["fds"] <= before["fds"] + 2
     assert after["threads"] <= before["threads"] + 2
     assert after["rss_kb"] <= before["rss_kb"] + 10 * 1024
+
+
+# --- text the Markdown converter cannot handle ---------------------------------------------------
+
+@pytest.mark.parametrize("body, expected", [
+    ("*" * 3000 + "deep" + "*" * 3000 + "\n",
+     "content/extra.md:6: lists, quotes or emphasis are nested too deeply to convert — nest fewer levels"),
+    ("Intro.\n\n" + "[" * 20000 + "\n",
+     "content/extra.md:6: this text takes more than 5 s to convert — look for long runs of [ ] * < or `"),
+], ids=["nested too deeply", "too slow"])
+def test_text_that_would_crash_or_stall_the_converter_is_refused(project, body, expected):
+    import time
+
+    project.write("content/extra.md", PAGE_START + body)
+    started = time.monotonic()
+    assert_reported(problems(project.build()), expected)
+    assert time.monotonic() - started < 30
