@@ -125,3 +125,24 @@ def site_pages(output: Path) -> list[str]:
         rel = path.parent.relative_to(output).as_posix()
         pages.append("" if rel == "." else rel + "/")
     return pages
+
+
+def assert_no_executable_markup(html: str, where) -> None:
+    """As a browser parses it: no handler, inline style, frame or script address, and every script is
+    the site's own file or inert JSON data."""
+    import re
+
+    import html5lib
+
+    for element in html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False).iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.rpartition("}")[2]
+        names = {name.rpartition("}")[2].lower(): value for name, value in element.attrib.items()}
+        assert not [name for name in names if name.startswith("on") or name == "style"], (where, element.attrib)
+        assert tag not in ("iframe", "object", "embed", "frame"), (where, tag)
+        for name in ("href", "src", "action", "formaction"):
+            address = re.sub(r"[\x00-\x20]", "", names.get(name, "")).lower()
+            assert not address.startswith(("javascript:", "vbscript:", "data:")), (where, element.attrib)
+        if tag == "script" and element.get("type") != "application/json":
+            assert element.get("src", "").endswith("static/quiz.js") and not (element.text or "").strip(), where

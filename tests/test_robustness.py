@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from conftest import assert_no_executable_markup
+
 
 TOPIC = "content/topic.md"
 PAGE_START = "---\ntitle: Extra page\ndescription: A page for this test.\nlast_reviewed: 2026-01-15\n---\n"
@@ -283,19 +285,6 @@ def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_ever
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, f"the payload is missing from {path}"
     assert "onerror=alert(1)&gt;" in project.read("output/extra/index.html")
     assert "<script>" not in project.read("output/sitemap.xml")
-
-
-def assert_no_executable_markup(html: str, where) -> None:
-    """As a browser parses it: no element carries a handler, and every script is the site's file or inert data."""
-    import html5lib
-
-    for element in html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False).iter():
-        if not isinstance(element.tag, str):
-            continue
-        assert not [name for name in element.attrib if name.lower().startswith("on")], (where, element.attrib)
-        if element.tag == "script" and element.get("type") != "application/json":
-            assert element.get("src", "").endswith("static/quiz.js") and not (element.text or "").strip(), where
-        assert element.tag != "img" or element.get("src") != "x", where
 
 
 # --- faults: builds killed or run twice at once -------------------------------------------------
