@@ -11,6 +11,7 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ FORBIDDEN_ELEMENTS = {
 # Attributes that hold an address, including SVG animation values that can set one.
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "background",
                   "cite", "longdesc", "lowsrc", "dynsrc", "ping", "values", "from", "to", "by"}
+LIST_SEPARATORS = {"srcset": ",", "values": ";"}  # attributes that hold several addresses
 FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data")
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers skip these inside a scheme
 
@@ -46,10 +48,10 @@ class Unsafe:
     hint: str
 
 
-def find_unsafe_html(html: str) -> list[Unsafe]:
-    """Every refused element, attribute and address in `html`, in document order."""
-    html = _NUMERIC_REFERENCE.sub(_shorten_reference, html)
-    fragment = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
+def find_unsafe_html(markup: str) -> list[Unsafe]:
+    """Every refused element, attribute and address in `markup`, in document order."""
+    markup = _NUMERIC_REFERENCE.sub(_shorten_reference, markup)
+    fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     found: list[Unsafe] = []
     for element in fragment.iter():
         if not isinstance(element.tag, str):
@@ -80,7 +82,7 @@ def _check_attribute(name: str, value: str) -> list[Unsafe]:
     if name == "style":
         return [Unsafe(("style",), "the HTML attribute 'style' is not allowed",
                        "remove it: the site's security policy blocks styles written into pages")]
-    scheme = _forbidden_scheme(value) if name in URL_ATTRIBUTES else None
+    scheme = _forbidden_scheme(value, LIST_SEPARATORS.get(name)) if name in URL_ATTRIBUTES else None
     if scheme:
         shown = value.strip()[:40]
         return [Unsafe((f"{scheme}:", value.strip()[:20], name), f"the address '{shown}' uses {scheme}:, which is not allowed",
@@ -88,8 +90,9 @@ def _check_attribute(name: str, value: str) -> list[Unsafe]:
     return []
 
 
-def _forbidden_scheme(value: str) -> str | None:
-    for candidate in _IGNORED_IN_URLS.sub("", value).lower().split(","):  # srcset lists several addresses
+def _forbidden_scheme(value: str, separator: str | None) -> str | None:
+    candidates = _IGNORED_IN_URLS.sub("", value).lower()
+    for candidate in candidates.split(separator) if separator else [candidates]:
         scheme = candidate.partition(":")[0]
         if ":" in candidate and scheme in FORBIDDEN_SCHEMES:
             return scheme
@@ -123,17 +126,29 @@ def mask_code(markdown_text: str) -> str:
 
 
 class LineFinder:
-    """Finds the source lines of refused markup, in order, so two refusals of the same kind get two lines."""
+    """Finds the source lines of refused markup, in order, so two refusals of the same kind get two lines.
+
+    Lines are searched with character references decoded, as the parser decoded them: an address
+    written &#106;avascript: is found by 'javascript:'.
+    """
 
     def __init__(self, text: str, first_line: int):
-        self.lowered, self.first_line, self.position = mask_code(text).lower(), first_line, 0
+        self.lines = [html.unescape(line).lower() for line in mask_code(text).split("\n")]
+        self.first_line, self.position = first_line, (0, 0)
 
     def line_of(self, unsafe: Unsafe) -> int:
-        # after the previous refusal first, then anywhere: the source may spell it differently (&#106;avascript:)
-        for start in (self.position, 0):
+        # after the previous refusal first, then anywhere: the source may spell it in another way
+        for start in (self.position, (0, 0)):
             for needle in unsafe.needles:
-                index = self.lowered.find(needle.lower(), start)
-                if index >= 0:
-                    self.position = index + 1
-                    return self.first_line + self.lowered.count("\n", 0, index)
+                found = self._find(needle.lower(), *start)
+                if found:
+                    self.position = (found[0], found[1] + 1)
+                    return self.first_line + found[0]
         return self.first_line
+
+    def _find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
+        for number in range(line, len(self.lines)):
+            index = self.lines[number].find(needle, column if number == line else 0)
+            if index >= 0:
+                return number, index
+        return None

@@ -58,6 +58,8 @@ A paragraph with an attribute list.
 {: onmouseover="steal()" }
 
 <svg><script>alert(1)</script></svg>
+
+<svg><a><animate attributeName="href" values="#top;javascript:alert(1)"/><text>x</text></a></svg>
 """
 
 
@@ -80,8 +82,9 @@ def test_html_that_runs_code_or_styles_inline_is_refused_with_its_line(project):
                     "content/extra.md:24: the address 'javascript:alert(1)' uses javascript:",
                     "content/extra.md:24: the address 'vbscript:msgbox(1)' uses vbscript:",
                     "content/extra.md:27: the HTML attribute 'onmouseover' is an inline script",
-                    "content/extra.md:29: raw HTML <script> is not allowed")
-    assert len(lines) == 12, "\n".join(lines)  # the plain HTML on lines 6-8 is accepted
+                    "content/extra.md:29: raw HTML <script> is not allowed",
+                    "content/extra.md:31: the address '#top;javascript:alert(1)' uses javascript:")
+    assert len(lines) == 13, "\n".join(lines)  # the plain HTML on lines 6-8 is accepted
     assert project.read("output/topic/index.html") == before
 
 
