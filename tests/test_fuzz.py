@@ -64,10 +64,10 @@ class Site:
     def text(self, rel: str) -> str:
         return self.pristine[self.root / rel].decode("utf-8")
 
-    def write(self, rel: str, text: str) -> None:
+    def write(self, rel: str, text: str | bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
     def files_outside_output(self) -> dict[str, tuple[int, int] | None]:
         """Every file and folder of the scratch area but output/ and the lock: what a build must leave alone."""
@@ -122,7 +122,7 @@ def assert_points_at_a_real_line(site: Site, problem: str) -> None:
     assert match, f"not a 'path:line: message — hint' line: {problem!r}"
     path = site.root / match["path"]
     assert path.is_file() or path.is_symlink(), problem
-    lines = path.read_bytes().count(b"\n") + 1
+    lines = len(re.split(rb"\r\n|\r|\n", path.read_bytes()))  # as editors count them
     assert int(match["line"]) <= lines, f"{problem!r}: the file has {lines} lines"
 
 
@@ -238,6 +238,16 @@ def test_any_front_matter(site, front):
 def test_any_markdown(site, body):
     site.reset()
     site.write(PAGE, "---\n" + dump(VALID_FRONT) + "---\n" + body)
+    build_and_judge(site)
+
+
+@FUZZ
+@given(raw=st.binary(max_size=300), bom=st.booleans(), crlf=st.booleans(), where=st.sampled_from(["front", "body"]))
+def test_any_bytes_and_line_endings(site, raw, bom, crlf, where):
+    site.reset()
+    front = dump(VALID_FRONT).encode() + (raw if where == "front" else b"")
+    page = b"---\n" + front + b"---\nText.\n" + (raw if where == "body" else b"")
+    site.write(PAGE, (b"\xef\xbb\xbf" if bom else b"") + (page.replace(b"\n", b"\r\n") if crlf else page))
     build_and_judge(site)
 
 

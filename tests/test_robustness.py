@@ -158,6 +158,13 @@ def test_bom_and_windows_line_endings_just_work_and_keep_line_numbers(project):
     assert_reported(problems(project.build()), "site_config.yaml:4: unknown key 'site_nme'")
 
 
+def test_unicode_line_separators_do_not_shift_line_numbers(project):
+    # YAML counts U+2028 and U+0085 as line breaks; editors (and the rest of the build) do not
+    project.write("content/extra.md", PAGE_START.replace("A page for this test.", '"A page\u2028for this\x85test."')
+                  .replace("last_reviewed: 2026-01-15", "last_reviewed: 2026-01-15\ntitle: Again"))
+    assert_reported(problems(project.build()), "content/extra.md:5: 'title' appears twice (first on line 2)")
+
+
 def test_a_file_that_is_not_utf8_names_its_line_and_byte(project):
     before_bad_byte = PAGE_START.encode() + b"First line.\nSecond line, caf"
     project.write("content/extra.md", before_bad_byte + b"\xe9.\n")
