@@ -4,11 +4,27 @@ Everything here runs the real build.py (or the real preview server) in a scratch
 """
 from __future__ import annotations
 
+import fcntl
+import functools
+import hashlib
+import http.server
 import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
 
 import pytest
+import yaml
 
-from conftest import assert_no_executable_markup
+from conftest import ROOT, assert_no_executable_markup
+from test_serve import Preview
 
 
 TOPIC = "content/topic.md"
@@ -218,12 +234,6 @@ def test_file_names_with_spaces_and_accents_get_working_addresses(project):
 
 def assert_links_resolve(output, page: str, hrefs: list[str]) -> None:
     """Fetch each href, resolved against `page`, from a real web server serving the built site."""
-    import functools
-    import http.server
-    import threading
-    import urllib.parse
-    import urllib.request
-
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
     handler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -273,8 +283,6 @@ def hostile(value, key: str = ""):
 
 
 def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_every_page(quiz_project):
-    import yaml
-
     project = quiz_project
     config = yaml.safe_load(project.read("site_config.yaml"))
     config["navigation"] = [{"page": page, "title": SCRIPT} for page in config["navigation"]]
@@ -305,9 +313,6 @@ WORDS = "program therapy group session support recovery care plan week hours hom
 
 def write_corpus(project, folder: str, version: str, pages: int) -> str:
     """A copy of the fixture content plus `pages` generated pages whose text names the version."""
-    import random
-    import shutil
-
     target = project.root / folder
     shutil.copytree(project.root / "content", target)
     rng = random.Random(7)
@@ -321,8 +326,6 @@ def write_corpus(project, folder: str, version: str, pages: int) -> str:
 
 def tree(folder) -> dict[str, str]:
     """Every file below folder with a hash of its bytes: two equal trees are the same site."""
-    import hashlib
-
     return {path.relative_to(folder).as_posix(): hashlib.sha1(path.read_bytes()).hexdigest()
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
@@ -332,18 +335,13 @@ def leftovers(project) -> list[str]:
 
 
 def start_build(project, content: str):
-    import subprocess
-    import sys
 
-    from conftest import ROOT
 
     return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", content], cwd=project.root,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for(condition, process, timeout: float = 60) -> None:
-    import time
-
     deadline = time.monotonic() + timeout
     while not condition() and process.poll() is None:
         assert time.monotonic() < deadline, "the build neither got there nor ended"
@@ -358,8 +356,6 @@ def new_staging_folder(project):
 
 def timed_build(project, content: str) -> tuple[float, float]:
     """(seconds the whole build took, seconds from its staging folder appearing to its end)."""
-    import time
-
     started = time.monotonic()
     process = start_build(project, content)
     wait_for(new_staging_folder(project), process)
@@ -376,9 +372,6 @@ def kill_moments(build_seconds: float, write_seconds: float) -> list[tuple[str, 
 
 
 def test_a_killed_build_leaves_the_old_site_or_the_new_one_never_a_mix(project):
-    import signal
-    import time
-
     sites = {}
     for version, pages in (("a", CORPUS_PAGES), ("b", CORPUS_PAGES + 5)):
         folder = write_corpus(project, f"content-{version}", version, pages)
@@ -411,8 +404,6 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one_never_a_mix(project):
 
 
 def test_a_second_build_started_during_a_build_stops_with_a_clear_message(project):
-    import fcntl
-
     folder = write_corpus(project, "content-big", "a", CORPUS_PAGES)
     first = start_build(project, folder)
     lock = project.root / ".output.lock"
@@ -454,8 +445,6 @@ TRAVERSALS = [
 
 def raw_get(port: int, path: str) -> tuple[int, bytes]:
     """GET with the path exactly as written: http clients would tidy the dots away before sending."""
-    import socket
-
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
         connection.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
         response = b""
@@ -465,8 +454,6 @@ def raw_get(port: int, path: str) -> tuple[int, bytes]:
 
 
 def test_the_preview_never_serves_a_file_outside_its_folder(project):
-    from test_serve import Preview
-
     preview = Preview(project)
     try:
         assert raw_get(preview.port, "/topic/")[0] == 200
@@ -488,9 +475,7 @@ SAVES = 100
 
 
 def test_the_preview_survives_a_hundred_broken_and_fixed_saves_without_leaking(project):
-    import time
 
-    from test_serve import Preview
 
     preview = Preview(project)
     try:
@@ -528,8 +513,6 @@ def test_the_preview_survives_a_hundred_broken_and_fixed_saves_without_leaking(p
      "content/extra.md:6: this text takes more than 5 s to convert — look for long runs of [ ] * < or `"),
 ], ids=["nested too deeply", "too slow"])
 def test_text_that_would_crash_or_stall_the_converter_is_refused(project, body, expected):
-    import time
-
     project.write("content/extra.md", PAGE_START + body)
     started = time.monotonic()
     assert_reported(problems(project.build()), expected)
