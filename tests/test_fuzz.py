@@ -70,11 +70,13 @@ class Site:
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
     def files_outside_output(self) -> dict[str, tuple[int, int] | None]:
-        """Every file and folder of the scratch area but output/ and the lock: what a build must leave alone."""
-        return {path.relative_to(self.base).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
-                if path.is_file() else None
-                for path in self.base.rglob("*") if not _in_output(path.relative_to(self.root).parts
-                                                                   if path.is_relative_to(self.root) else ())}
+        """Every file and folder of the scratch area but output/ and the lock, and the names beside the
+        scratch area: what a build must leave alone."""
+        inside = {path.relative_to(self.base).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+                  if path.is_file() else None
+                  for path in self.base.rglob("*") if not _in_output(path.relative_to(self.root).parts
+                                                                     if path.is_relative_to(self.root) else ())}
+        return inside | {f"../{path.name}": None for path in self.base.parent.iterdir()}
 
 
 def _in_output(parts: tuple[str, ...]) -> bool:
