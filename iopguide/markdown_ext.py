@@ -67,7 +67,12 @@ class LinkProcessor(Treeprocessor):
                 element.set(attribute, self.resolve(page, element.get(attribute)))
 
     def resolve(self, page: PageContext, href: str) -> str:
-        parts = urlsplit(href)
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # an unclosed '[' reads as the start of an IPv6 address
+            page.problems.append(LinkProblem(href, f"the link '{href}' is not a valid address",
+                                             "a [ or ] in an address must be written %5B or %5D"))
+            return href
         if not (parts.scheme or parts.netloc or parts.path) and parts.fragment:
             page.anchors.append((page.rel_path, parts.fragment, href))
         if parts.scheme or parts.netloc or not parts.path:

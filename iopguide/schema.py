@@ -96,7 +96,11 @@ class Url(Str):
 
     def convert(self, value: Any) -> str:
         text = super().convert(value)
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # an unclosed '[' reads as the start of an IPv6 address
+            raise Invalid(f"'{{key}}' is not a valid web address: '{text}'",
+                          "a [ or ] in an address must be written %5B or %5D") from None
         if parts.scheme not in self.schemes or not parts.netloc:
             raise Invalid(f"'{{key}}' is not a full web address: '{text}'",
                           f"start it with {self.schemes[0]}://, like {self.example}")

@@ -248,6 +248,22 @@ def assert_links_resolve(output, page: str, hrefs: list[str]) -> None:
         server.server_close()
 
 
+def test_an_address_with_an_unclosed_bracket_is_a_mistake_not_a_crash(project):
+    project.write("content/extra.md", PAGE_START.replace("last_reviewed", "sources:\n  - title: A source\n"
+                                                         "    url: https://[example.org/\nlast_reviewed")
+                  + "Read [the guide](https://[example.org/guide).\n")
+    project.edit("site_config.yaml", "quick_exit_url: https://www.weather.gov/", "quick_exit_url: https://[weather.gov/")
+    lines = problems(project.build())
+    assert_reported(lines, "site_config.yaml:11: 'quick_exit_url' is not a valid web address: 'https://[weather.gov/' "
+                           "— a [ or ] in an address must be written %5B or %5D")
+    project.edit("site_config.yaml", "https://[weather.gov/", "https://www.weather.gov/")
+    assert_reported(problems(project.build()),
+                    "content/extra.md:6: 'sources.url' is not a valid web address: 'https://[example.org/'")
+    project.edit("content/extra.md", "https://[example.org/\n", "https://example.org/\n")
+    assert_reported(problems(project.build()),
+                    "content/extra.md:9: the link 'https://[example.org/guide' is not a valid address — a [ or ]")
+
+
 def test_two_files_that_make_the_same_address_are_both_named(project):
     project.write("content/My Topic.md", PAGE_START)
     project.write("content/my-topic.md", PAGE_START.replace("Extra page", "Another"))
