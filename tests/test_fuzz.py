@@ -1,7 +1,8 @@
 """Fuzzing every file an editor touches: the build succeeds, or fails with `path:line: message — hint`.
 
 Never an uncaught exception, never a hang, never a file written outside output/, never executable
-markup in a page that was built. Builds run in-process for speed; the last test runs build.py.
+markup in a page that was built. Builds run in-process for speed; the last test runs build.py, and
+`build.py check` on the same input.
 
 Each test tries IOPGUIDE_FUZZ_EXAMPLES inputs (default 25, about 30 s for the file); for a long run:
 IOPGUIDE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_fuzz.py
@@ -299,3 +300,6 @@ def test_any_input_through_the_real_command_line(site, file, data):
         assert summary.startswith("Build failed:") and problems
         for problem in problems:
             assert_points_at_a_real_line(site, problem)
+    checked = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], cwd=site.root, capture_output=True,
+                             text=True, timeout=MAX_BUILD_SECONDS * 2)
+    assert checked.returncode in (0, 1) and "Traceback" not in checked.stderr + checked.stdout, checked.stderr
