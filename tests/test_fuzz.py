@@ -34,7 +34,8 @@ MAX_BUILD_SECONDS = 20  # the engine stops converting a page after 5 s
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
-PROBLEM = re.compile(r"(?P<path>[^\n:]+):(?P<line>[1-9][0-9]*): \S[^\n]* — \S[^\n]*")
+PROBLEM = re.compile(r"(?P<path>[^\n]+?):(?P<line>[1-9][0-9]*): \S[^\n]* — \S[^\n]*")  # a name may hold ':'
+
 PAGE = "content/extra.md"
 VALID_FRONT = {"title": "Extra page", "description": "A page made by the fuzzer.", "last_reviewed": "2026-01-15"}
 
