@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,17 +38,34 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".p
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
-def find_sources(content_dir: Path) -> tuple[list[Path], list[Path]]:
-    """Markdown pages and asset files below content_dir, in a stable order; hidden files are skipped."""
+def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[Path], list[Path]]:
+    """Markdown pages and asset files below content_dir, in a stable order; hidden files are skipped.
+
+    A symbolic link that leads outside content_dir is refused: the build would otherwise publish
+    whatever it points at, such as a private file elsewhere on the computer.
+    """
+    root = content_dir.resolve()
     pages, assets = [], []
     for path in sorted(content_dir.rglob("*")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts) or not path.is_file():
+        if any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts):
+            continue
+        if path.is_symlink() and not _leads_inside(path, root):
+            errors.append(ContentError(display_path(path), None,
+                                       f"this is a link to '{os.readlink(path)}', which is outside content/ or missing",
+                                       "copy the file into content/ instead of linking to it"))
+            continue
+        if not path.is_file():
             continue
         if path.suffix.lower() == ".md":
             pages.append(path)
         elif path.suffix.lower() in ASSET_SUFFIXES:
             assets.append(path)
     return pages, assets
+
+
+def _leads_inside(link: Path, root: Path) -> bool:
+    target = link.resolve()
+    return target.exists() and (target == root or root in target.parents)
 
 
 QUIZ_FILE = "quiz.yaml"
@@ -69,7 +87,7 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     if not content_dir.is_dir():
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
                            "run the command from the project folder, or pass --content DIR")
-    page_files, asset_files = find_sources(content_dir)
+    page_files, asset_files = find_sources(content_dir, errors)
     loaded = LoadedContent([], assets={path.relative_to(content_dir).as_posix(): path for path in asset_files})
     for path in page_files:
         rel_path = path.relative_to(content_dir).as_posix()

@@ -1,17 +1,24 @@
 """Stage 4: convert each page's Markdown body to HTML, resolving links between pages."""
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
+from typing import Iterator
 
 import markdown
 
 from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension, _flatten
 from .quiz import Quiz
+from .sanitize import LineFinder, find_unsafe_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz
 
-EXTENSIONS = ["toc", "tables", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
+# fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
+EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
+MAX_SECONDS_PER_TEXT = 5  # a long real page converts in about 20 ms
 
 
 def make_markdown() -> markdown.Markdown:
@@ -37,7 +44,10 @@ def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[Conten
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
     context = PageContext(page.rel_path, page.url, page_urls, assets, set(drafts), set(broken))
-    page.html = _convert(md, page.body, context)
+    html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
+    if html is None:
+        return
+    page.html = html
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
@@ -50,6 +60,59 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
                                    "start sections with '## ' instead"))
 
 
+def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path: str, finder: LineFinder,
+                    errors: list[ContentError]) -> str | None:
+    """Markdown → HTML with refused markup reported; None when the text is too deep or too slow to convert.
+
+    Python-Markdown recurses once per level of nesting and rescans a paragraph for each '[' in it,
+    so a few kilobytes of brackets or nested lists could otherwise crash the build or stall the
+    preview for minutes.
+    """
+    try:
+        with _time_limit(MAX_SECONDS_PER_TEXT):
+            html = _convert(md, text, context)
+            unsafe = find_unsafe_html(html)
+    except _TooSlow:
+        errors.append(ContentError(path, finder.first_line, f"this text takes more than {MAX_SECONDS_PER_TEXT:g} s "
+                                   "to convert", "look for long runs of [ ] * < or ` characters, and split very "
+                                   "long paragraphs"))
+        return None
+    except RecursionError:
+        errors.append(ContentError(path, finder.first_line, "lists, quotes or emphasis are nested too deeply "
+                                   "to convert", "nest fewer levels, and close each * and _ you open"))
+        return None
+    for problem in unsafe:
+        errors.append(ContentError(path, finder.line_of(problem), problem.message, problem.hint))
+    return html
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds`: the converter is pure Python, and a signal stops even a regex.
+
+    Signals reach only the main thread, where builds and the preview's rebuilds run; elsewhere the
+    block runs without a limit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
     md.reset()
     md.page_context = context
@@ -59,10 +122,11 @@ def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
 def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: dict[str, str],
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
+    finder = LineFinder(quiz.source, 1)
 
     def html(text: str, inline: bool = False) -> str:
         context = PageContext(page.rel_path, page.url, page_urls, assets)
-        result = _convert(md, text, context)
+        result = convert_checked(md, text, context, quiz.path, finder, errors) or ""
         page.links |= context.links
         for problem in context.problems:
             errors.append(ContentError(quiz.path, line_containing(quiz.source, problem.target, 1), problem.message, problem.hint))

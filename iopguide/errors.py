@@ -20,7 +20,7 @@ class ContentError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+        return _one_line(f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else ""))
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.message)
@@ -32,6 +32,11 @@ class BuildFailed(Exception):
     def __init__(self, errors: Iterable[ContentError]):
         self.errors = sorted(set(errors), key=ContentError.sort_key)
         super().__init__(f"{len(self.errors)} problem(s)")
+
+
+def _one_line(text: str) -> str:
+    """Messages quote the editor's text, which may hold line breaks; each problem stays one line of output."""
+    return " ".join(text.splitlines())
 
 
 def display_path(path: Path | str) -> str:

@@ -11,7 +11,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -67,13 +67,19 @@ class LinkProcessor(Treeprocessor):
                 element.set(attribute, self.resolve(page, element.get(attribute)))
 
     def resolve(self, page: PageContext, href: str) -> str:
-        parts = urlsplit(href)
+        try:
+            parts = urlsplit(href)
+        except ValueError:  # an unclosed '[' reads as the start of an IPv6 address
+            page.problems.append(LinkProblem(href, f"the link '{href}' is not a valid address",
+                                             "a [ or ] in an address must be written %5B or %5D"))
+            return href
         if not (parts.scheme or parts.netloc or parts.path) and parts.fragment:
             page.anchors.append((page.rel_path, parts.fragment, href))
         if parts.scheme or parts.netloc or not parts.path:
             return href  # external, mailto:, tel: or a same-page #anchor
         anchor = f"#{parts.fragment}" if parts.fragment else ""
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel_path), parts.path))
+        # 'my%20page.md' and <my page.md> are both how Markdown lets an editor link to 'my page.md'
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.rel_path), unquote(parts.path)))
         if target.startswith("../") or target == ".." or parts.path.startswith("/"):
             page.problems.append(LinkProblem(href, f"the link '{href}' points outside the content folder",
                                              "link to a .md file in content/ with a relative path, like who-it-suits.md"))

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
+import functools
 import os
 import shutil
 import tempfile
@@ -58,13 +61,40 @@ def write_site(output_dir: Path, files: dict[str, str], copies: dict[str, Path])
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
-    if output_dir.exists():
+    if not output_dir.exists():
+        os.rename(staging, output_dir)
+    elif _exchange(staging, output_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the old site; a kill here leaves only that
+    else:
         retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
         os.rename(output_dir, retired)
         os.rename(staging, output_dir)
         shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(staging, output_dir)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2), so output/ always exists, whole; False if unsupported.
+
+    Two renames leave a moment with no output/ at all: a web server reading it then answers 404,
+    and a build killed in that moment leaves the site in the retired folder until the next build.
+    """
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # an old kernel, or a file system without it
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def recover_output(output_dir: Path) -> None:

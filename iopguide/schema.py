@@ -40,6 +40,7 @@ class Field:
 
     kind = "a value"
     example = ""
+    layout = "check in the README how '{key}' is written"  # the hint when one example line cannot show it
 
     def __init__(self, *, required: bool = False, default: Any = None):
         self.required, self.default = required, default
@@ -52,8 +53,9 @@ class Field:
 
     def wrong_type(self, value: Any) -> Invalid:
         got = "nothing" if value is None else f"{type(value).__name__} {value!r}"[:80]
+        one_line = self.example and "\n" not in self.example
         return Invalid(f"'{{key}}' must be {self.kind}, not {got}",
-                       f"write it like {{key}}: {self.example}" if self.example else "")
+                       f"write it like {{key}}: {self.example}" if one_line else self.layout)
 
 
 class Str(Field):
@@ -79,7 +81,7 @@ class Str(Field):
                           f"shorten it by at least {len(text) - self.max_length} characters")
         if self.choices and text not in self.choices:
             raise Invalid(f"'{{key}}' is '{text}', which is not one of: {', '.join(self.choices)}",
-                          did_you_mean(text, self.choices))
+                          did_you_mean(text, self.choices, "use one of these words exactly"))
         if self.pattern and not self.pattern.fullmatch(text):
             raise Invalid(f"'{{key}}' has the wrong form: '{text}'", self.pattern_hint)
         return text
@@ -94,7 +96,11 @@ class Url(Str):
 
     def convert(self, value: Any) -> str:
         text = super().convert(value)
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # an unclosed '[' reads as the start of an IPv6 address
+            raise Invalid(f"'{{key}}' is not a valid web address: '{text}'",
+                          "a [ or ] in an address must be written %5B or %5D") from None
         if parts.scheme not in self.schemes or not parts.netloc:
             raise Invalid(f"'{{key}}' is not a full web address: '{text}'",
                           f"start it with {self.schemes[0]}://, like {self.example}")
@@ -112,7 +118,8 @@ class Int(Field):
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.wrong_type(value)
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-            raise Invalid(f"'{{key}}' is {value}; it must be between {self.min} and {self.max}")
+            raise Invalid(f"'{{key}}' is {value}; it must be between {self.min} and {self.max}",
+                          f"use a whole number from {self.min} to {self.max}")
         return value
 
 
@@ -139,6 +146,8 @@ class Date(Field):
 
 
 class ListOf(Field):
+    layout = "put each item on its own line below '{key}:', starting with '- '"
+
     def __init__(self, item: Field, *, min_items: int = 0, one_ok: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.item, self.min_items, self.one_ok = item, min_items, one_ok
@@ -166,6 +175,7 @@ class MapOf(Field):
     """A mapping whose keys are the editor's own names (checked elsewhere) and whose values share a type."""
 
     kind = "a group of 'name: value' lines"
+    layout = "put its 'name: value' lines below '{key}:', indented by two spaces"
 
     def __init__(self, value: Field, **kwargs):
         super().__init__(**kwargs)
@@ -189,6 +199,7 @@ class Record(Field):
     """A mapping with known keys. Unknown keys are errors with a 'did you mean' hint."""
 
     kind = "a group of 'key: value' lines"
+    layout = "put its 'key: value' lines below '{key}:', indented by two spaces"
 
     def __init__(self, fields: dict[str, Field], *, build: Callable[..., Any] | None = None,
                  shorthand: str | None = None, **kwargs):

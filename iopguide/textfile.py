@@ -1,12 +1,21 @@
-"""Reading editors' text files: UTF-8 with or without a BOM, any line endings."""
+"""Reading editors' text files: UTF-8 with or without a BOM, any line endings, up to a size limit."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from .errors import ContentError
 
+# Far above any real page (the longest is about 20 KB); a bigger file is a mistake, like a pasted
+# export or a binary saved as .md, and reading it whole would only slow the build and the preview.
+MAX_FILE_BYTES = 1024 * 1024
+
 
 def read_text(path: Path, shown: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ContentError(shown, 1, f"this file is {size / 1024 / 1024:.1f} MB; the limit is "
+                                     f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+                           "split it into several pages, or remove what was pasted into it by mistake")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

@@ -1,6 +1,7 @@
 """Safe YAML loading that remembers the line of every key, so mistakes point at the right line."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,9 @@ from .errors import ContentError
 
 MAX_YAML_BYTES = 512 * 1024
 MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
+# Real files nest four levels at most. The limit also stops an alias that contains itself
+# (`&a [*a]`), and keeps PyYAML's recursive composer far from Python's recursion limit.
+MAX_DEPTH = 40
 
 
 class _Loader(yaml.SafeLoader):
@@ -47,23 +51,41 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise ContentError(path, first_line, f"this YAML is larger than {MAX_YAML_BYTES // 1024} KB",
                            "split it up or shorten it")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before any parsing
+    except yaml.reader.ReaderError as exc:
+        raise _unreadable(exc, text, path, first_line) from None
+    walk = _Walk(text, first_line)
     try:
         node = loader.get_single_node()
         doc = YamlDoc(None, path, first_line)
         if node is not None:
-            _record_lines(node, (), doc, [0])
+            _record_lines(node, (), doc, walk)
             doc.data = loader.construct_document(node)
         return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
+        line = walk.line(mark) if mark else first_line
         problem = (exc.problem or exc.context or "not valid YAML").strip()
         raise ContentError(path, line, f"YAML syntax error: {problem}", _yaml_hint(problem)) from None
     except yaml.YAMLError as exc:
         raise ContentError(path, first_line, f"YAML error: {exc}", "check the indentation and quotes") from None
+    except RecursionError:
+        raise _too_deep(path, first_line) from None
     finally:
         loader.dispose()
+
+
+def _unreadable(exc: yaml.reader.ReaderError, text: str, path: str, first_line: int) -> ContentError:
+    """Control characters (NUL, escape codes) usually come from pasting out of another program."""
+    line = first_line + text[: exc.position].count("\n")
+    return ContentError(path, line, f"this line holds a control character YAML does not allow (U+{exc.character:04X})",
+                        "retype the line by hand; pasted text can carry invisible control characters")
+
+
+def _too_deep(path: str, line: int) -> ContentError:
+    return ContentError(path, line, f"this YAML is nested more than {MAX_DEPTH} levels deep",
+                        "indent less, or remove a '*' alias that refers to the block it sits in")
 
 
 def _yaml_hint(problem: str) -> str:
@@ -76,24 +98,40 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation, colons and quotes on this line and the one above"
 
 
-def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, count: list[int]) -> None:
-    count[0] += 1
-    if count[0] > MAX_NODES:
-        raise ContentError(doc.path, doc.first_line + node.start_mark.line,
+class _Walk:
+    """State of one walk over a document's nodes: how many were visited, and where each one is."""
+
+    def __init__(self, text: str, first_line: int):
+        # PyYAML also counts U+0085, U+2028 and U+2029 as line breaks; editors and the rest of
+        # the build count only '\n', so lines are worked out from character offsets instead.
+        self.breaks = [index for index, char in enumerate(text) if char == "\n"]
+        self.first_line, self.visited = first_line, 0
+
+    def line(self, mark: yaml.Mark) -> int:
+        return self.first_line + bisect.bisect_left(self.breaks, mark.index)
+
+
+def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, walk: _Walk) -> None:
+    walk.visited += 1
+    if len(keypath) > MAX_DEPTH:
+        raise _too_deep(doc.path, walk.line(node.start_mark))
+    if walk.visited > MAX_NODES:
+        # the line of the top-level key being expanded: the anchored node may sit far above it
+        raise ContentError(doc.path, doc.line(keypath[:1]),
                            f"this YAML has more than {MAX_NODES} values (are aliases repeating it?)",
                            "remove the '*' aliases or split the file")
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
-            line = doc.first_line + key_node.start_mark.line
+            line = walk.line(key_node.start_mark)
             if key in seen:
                 raise ContentError(doc.path, line, f"'{key}' appears twice (first on line {seen[key]})",
                                    "keep one of them")
             seen[key] = line
             doc.lines[keypath + (key,)] = line
-            _record_lines(value_node, keypath + (key,), doc, count)
+            _record_lines(value_node, keypath + (key,), doc, walk)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            doc.lines[keypath + (index,)] = doc.first_line + item.start_mark.line
-            _record_lines(item, keypath + (index,), doc, count)
+            doc.lines[keypath + (index,)] = walk.line(item.start_mark)
+            _record_lines(item, keypath + (index,), doc, walk)

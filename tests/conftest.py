@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import html5lib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,19 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "site")
+
+
+LINKED_PAGES = ["choosing-a-provider", "levels-of-care", "what-to-expect", "who-it-suits"]  # the quiz's links
+
+
+@pytest.fixture
+def quiz_project(project: Project) -> Project:
+    """The fixture site plus the real quiz, with stub pages for the pages the quiz links to."""
+    for name in ("quiz.yaml", "quiz.md"):
+        project.write(f"content/{name}", (ROOT / "content" / name).read_text())
+    for name in LINKED_PAGES:
+        project.write(f"content/{name}.md", f"---\ntitle: {name}\ndescription: Stub.\nlast_reviewed: 2026-01-01\n---\nStub.\n")
+    return project
 
 
 @pytest.fixture(scope="session")
@@ -157,3 +172,20 @@ def vnu_jar() -> Path:
     """The Nu HTML Checker (the W3C validator), run with Java."""
     require_tool(Path(shutil.which("java") or "/usr/bin/java"), "java", "apt-get install default-jre-headless")
     return require_tool(ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar", "vnu-jar", "npm ci")
+
+
+def assert_no_executable_markup(html: str, where) -> None:
+    """As a browser parses it: no handler, inline style, frame or script address, and every script is
+    the site's own file or inert JSON data."""
+    for element in html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False).iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.rpartition("}")[2]
+        names = {name.rpartition("}")[2].lower(): value for name, value in element.attrib.items()}
+        assert not [name for name in names if name.startswith("on") or name == "style"], (where, element.attrib)
+        assert tag not in ("iframe", "object", "embed", "frame"), (where, tag)
+        for name in ("href", "src", "action", "formaction"):
+            address = re.sub(r"[\x00-\x20]", "", names.get(name, "")).lower()
+            assert not address.startswith(("javascript:", "vbscript:", "data:")), (where, element.attrib)
+        if tag == "script" and element.get("type") != "application/json":
+            assert element.get("src", "").endswith("static/quiz.js") and not (element.text or "").strip(), where

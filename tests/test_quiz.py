@@ -7,21 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import LINKED_PAGES, ROOT
 from iopguide.quiz import load_quiz
 
 QUIZ = "content/quiz.yaml"
-LINKED_PAGES = ["choosing-a-provider", "levels-of-care", "what-to-expect", "who-it-suits"]
-
-
-@pytest.fixture
-def quiz_project(project):
-    """The fixture site plus the real quiz, with stub pages for the pages the quiz links to."""
-    for name in ("quiz.yaml", "quiz.md"):
-        project.write(f"content/{name}", (ROOT / "content" / name).read_text())
-    for name in LINKED_PAGES:
-        project.write(f"content/{name}.md", f"---\ntitle: {name}\ndescription: Stub.\nlast_reviewed: 2026-01-01\n---\nStub.\n")
-    return project
 
 
 @pytest.fixture(scope="module")
