@@ -56,6 +56,8 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="folder to write the site to (default: output)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="one summary line (default), or JSON for CI: every file with its size and sha256")
+    parser.add_argument("--manifest", action="store_true",
+                        help="after the summary line, list every file written: size in bytes, sha256, path")
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -116,6 +118,9 @@ def run_build(args: argparse.Namespace) -> int:
     else:
         print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s → "
               f"{result.output_dir.as_posix()}/")
+        if args.manifest:
+            for file in result.files:
+                print(f"{file.size:>10}  {file.sha256}  {file.path}")
     return 0
 
 

@@ -93,6 +93,20 @@ def test_two_builds_of_the_same_sources_are_byte_identical_and_the_manifest_list
     assert manifest["bytes"] == sum(entry["size"] for entry in manifest["files"])
 
 
+def test_manifest_flag_lists_every_file_with_its_size_and_sha256(project):
+    run = project.build("--manifest")
+    assert run.code == 0, run.err
+    summary, *rows = run.out.splitlines()
+    output = project.root / "output"
+    assert summary.startswith("Built ") and f"({len(rows)} files)" in summary
+    listed = {}
+    for row in rows:
+        size, digest, path = row.split(maxsplit=2)
+        listed[path] = (int(size), digest)
+    assert listed == {path.relative_to(output).as_posix(): (len(path.read_bytes()), hashlib.sha256(path.read_bytes()).hexdigest())
+                      for path in output.rglob("*") if path.is_file()}
+
+
 def test_json_build_reports_mistakes_as_json_and_a_bad_source_date_is_one_of_them(project):
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--format", "json"], cwd=project.root,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "yesterday"}, capture_output=True, text=True)
