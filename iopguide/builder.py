@@ -10,7 +10,7 @@ from .config import load_config
 from .content import load_content
 from .convert import convert_pages
 from .errors import BuildFailed, ContentError
-from .manifest import PublishedFile, manifest, set_file_times, source_date_epoch
+from .manifest import set_file_times, source_date_epoch
 from .metadata import headers_file
 from .output import check_output_dir, output_lock, recover_output, write_site
 from .render import SiteRenderer
@@ -31,7 +31,7 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildResult:
     pages: int
-    files: list[PublishedFile]
+    files: int
     seconds: float
     output_dir: Path
 
@@ -64,7 +64,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     write_site(options.output_dir, files, copies)
     if epoch is not None:
         set_file_times(options.output_dir, epoch)
-    return BuildResult(len(content.pages), manifest(options.output_dir), time.perf_counter() - started,
+    return BuildResult(len(content.pages), len(files) + len(copies), time.perf_counter() - started,
                        options.output_dir)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from .builder import BuildOptions, BuildResult, build
 from .content import create_page
 from .errors import BuildFailed, ContentError, display_path
+from .manifest import PublishedFile, manifest
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -113,22 +114,23 @@ def run_build(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps({"errors": [asdict(error) for error in failed.errors]}, indent=2))
         return 1
+    # Hashing the output reads every file back, so it is done only when a manifest is asked for.
     if args.format == "json":
-        print(build_manifest_json(result))
+        print(build_manifest_json(result, manifest(result.output_dir)))
     else:
-        print(f"Built {result.pages} pages ({len(result.files)} files) in {result.seconds:.2f} s → "
+        print(f"Built {result.pages} pages ({result.files} files) in {result.seconds:.2f} s → "
               f"{result.output_dir.as_posix()}/")
         if args.manifest:
-            for file in result.files:
+            for file in manifest(result.output_dir):
                 print(f"{file.size:>10}  {file.sha256}  {file.path}")
     return 0
 
 
-def build_manifest_json(result: BuildResult) -> str:
+def build_manifest_json(result: BuildResult, files: list[PublishedFile]) -> str:
     """What CI keeps or compares between builds: every published file with its size and sha256."""
     return json.dumps({"output": result.output_dir.as_posix(), "pages": result.pages,
-                       "seconds": round(result.seconds, 3), "bytes": sum(file.size for file in result.files),
-                       "files": [asdict(file) for file in result.files]}, indent=2)
+                       "seconds": round(result.seconds, 3), "bytes": sum(file.size for file in files),
+                       "files": [asdict(file) for file in files]}, indent=2)
 
 
 def run_check(args: argparse.Namespace) -> int:
