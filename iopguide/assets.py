@@ -67,21 +67,29 @@ class AssetMap:
     def referenced_by(self, files: dict[str, str]) -> tuple[dict[str, str], dict[str, Path]]:
         """The assets the rendered `files` refer to, directly or through a stylesheet they load:
         (stylesheets as rewritten text, other files to copy), both by published path."""
+        return self.published_for(set().union(*map(digests_in, files.values())))
+
+    def published_for(self, digests: set[str]) -> tuple[dict[str, str], dict[str, Path]]:
+        """The assets with these digests and those their stylesheets refer to, as `referenced_by` gives them."""
         by_digest: dict[str, list[Asset]] = {}
         for asset in self.assets.values():
             by_digest.setdefault(asset.digest, []).append(asset)
         used: dict[str, Asset] = {}
-        pending = list(files.values())
+        pending = set(digests)
         while pending:
-            for digest in set(_HASHED_NAME.findall(pending.pop())):
-                for asset in by_digest.get(digest, []):
-                    if asset.published not in used:
-                        used[asset.published] = asset
-                        if asset.text is not None:
-                            pending.append(asset.text)
+            for asset in by_digest.get(pending.pop(), []):
+                if asset.published not in used:
+                    used[asset.published] = asset
+                    if asset.text is not None:
+                        pending |= digests_in(asset.text)
         texts = {rel: asset.text for rel, asset in used.items() if asset.text is not None}
         copies = {rel: asset.source for rel, asset in used.items() if asset.text is None}
         return texts, copies
+
+
+def digests_in(text: str) -> set[str]:
+    """The digests of the hashed asset names in a rendered file."""
+    return set(_HASHED_NAME.findall(text))
 
 
 def fingerprint_assets(content_assets: dict[str, Path], static_dir: Path) -> AssetMap:

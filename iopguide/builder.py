@@ -1,19 +1,24 @@
 """The build, in the order data flows: config → content → validate → convert → render → write."""
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
-from .assets import fingerprint_assets
+from .assets import AssetMap, fingerprint_assets
+from .cache import BuildCache, OutputRecord, digest
 from .config import load_config
-from .content import load_content
-from .convert import convert_pages
+from .content import LoadedContent, load_content
 from .errors import BuildFailed, ContentError
 from .manifest import set_file_times, source_date_epoch
 from .metadata import headers_file
-from .output import check_output_dir, output_lock, recover_output, write_site
-from .render import SiteRenderer
+from .output import check_output_dir, output_lock, recover_output, site_files, staged_site, write_or_keep
+from .plan import SitePlan, link_lookups, plan_site
+from .structure import SiteConfig
 from .validate import validate_site
 
 
@@ -26,14 +31,32 @@ class BuildOptions:
     static_dir: Path = Path("static")
     base_url: str | None = None
     drafts: bool = False
+    cache_dir: Path | None = Path(".cache/build")  # None: build from scratch and keep nothing
 
 
-@dataclass(frozen=True)
+@dataclass
 class BuildResult:
     pages: int
     files: int
     seconds: float
     output_dir: Path
+    stages: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, in order
+    counts: dict[str, int] = field(default_factory=dict)  # what each stage did, for --verbose
+
+
+class _Stages:
+    """Times each stage of a build, for `build --verbose`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -50,33 +73,140 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
-    config = load_config(options.config_path, options.base_url)
+    stage = _Stages()
+    counts: dict[str, int] = {}
+    with stage("load"):
+        cache = BuildCache(options.cache_dir)
+        config = load_config(options.config_path, options.base_url)
+        epoch = source_date_epoch()
+        errors: list[ContentError] = []
+        front_matter = cache.front_matter() if cache.enabled else None
+        content = load_content(options.content_dir, config, options.drafts, errors, front_matter)
+    with stage("validate"):
+        validate_site(config, content, options.templates_dir, errors)
+        _stop_if(errors)
+    with stage("plan"):
+        assets = fingerprint_assets(content.assets, options.static_dir)
+        lookups = link_lookups(content, assets.content_urls(content.assets))
+        templates_key, reads = _template_reads(options.templates_dir, config, cache)
+        site_key = digest(cache.engine, templates_key, options.config_path.read_bytes(), options.base_url,
+                          str(options.content_dir),
+                          sorted((rel, asset.published) for rel, asset in assets.assets.items()))
+        plan = plan_site(config, content, site_key, reads, lookups, cache, options.output_dir)
+    counts.update(pages=len(content.pages), remade=len(plan.remake), kept=len(plan.keep))
+    if not plan.remake:
+        with stage("check"):
+            extra = _extra_files(content, assets, plan.keep)
+            unchanged = _holds_exactly(options.output_dir, plan.keep, extra)
+        if unchanged:
+            cache.index.outputs = plan.keep
+            cache.save({page.rel_path for page in content.pages})
+            return BuildResult(len(content.pages), len(plan.keep) + len(extra), time.perf_counter() - started,
+                               options.output_dir, stage.seconds, counts)
+    with staged_site(options.output_dir) as staging:
+        with stage("render"):
+            results = _make_outputs(options, config, content, assets, lookups, cache, plan, staging, errors)
+            for result in results:
+                errors.extend(result.errors)
+            _stop_if(errors)
+        counts["converted"] = sum(result.converted for result in results)
+        with stage("write"):
+            records = {**plan.keep, **{result.path: result.record for result in results}}
+            for path in plan.keep:
+                _link(options.output_dir / path, staging / path)
+            extra = _extra_files(content, assets, records)
+            for path, data in extra.items():
+                write_or_keep(data if isinstance(data, bytes) else data.encode("utf-8"), staging / path,
+                              options.output_dir / path)
+            if epoch is not None:
+                set_file_times(staging, epoch)
+                for record in records.values():
+                    record.mtime_ns = epoch * 1_000_000_000
+        with stage("check"):
+            _check_complete(staging, records, extra)
+    for result in results:
+        if result.conversion:
+            cache.index.conversions[result.rel_path] = result.conversion
+    cache.index.outputs = records
+    cache.save({page.rel_path for page in content.pages})
+    return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
+                       options.output_dir, stage.seconds, counts)
+
+
+def _template_reads(templates_dir: Path, config: SiteConfig,
+                    cache: BuildCache) -> tuple[str, Callable[[str], frozenset[str] | None]]:
+    """A digest of every template file, and what each template reads, worked out once per version of them."""
+    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
+    key = digest([(path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files])
+    known: dict[str, frozenset[str] | None] = cache.previous.template_reads.get(key, {})
+    cache.index.template_reads = {key: known}
+
+    def reads(name: str) -> frozenset[str] | None:
+        if name not in known:
+            from .render import make_environment, template_reads  # Jinja is loaded only when needed
+            known[name] = template_reads(make_environment(templates_dir, config), name)
+        return known[name]
+
+    return key, reads
+
+
+def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
+                  lookups: dict, cache: BuildCache, plan: SitePlan, staging: Path, errors: list[ContentError]) -> list:
+    # Loaded here, not at the top: a build with nothing to remake needs neither Markdown nor Jinja,
+    # and loading them costs more than the rest of such a build.
+    from .convert import convert_quiz, make_markdown
+    from .outputs import OutputSetup, make_outputs
+    from .render import SiteRenderer
+
+    if not plan.remake:
+        return []
+    quiz = None
+    quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
+    if content.quiz is not None and quiz_page is not None and any(job.page is quiz_page for job in plan.remake):
+        quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups["assets"], errors)
+    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz)
+    for template in {job.template for job in plan.remake}:
+        renderer.env.get_template(template)  # compiled once here, before the workers are forked
+    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.conversion_path)
+    return make_outputs(setup, plan.remake)
+
+
+def _extra_files(content: LoadedContent, assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
+    """The assets the output files refer to, and `_headers`, which lets hosts cache those for a year."""
+    texts, copies = assets.published_for(set().union(*(record.assets for record in records.values())))
+    files = {path: text.encode("utf-8") for path, text in texts.items()}
+    files.update((path, source.read_bytes()) for path, source in copies.items())
+    pages = [path.removesuffix("index.html") for path in records if path.endswith(".html")]
+    files["_headers"] = headers_file(sorted(pages), sorted(files)).encode("utf-8")
+    return files
+
+
+def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[str, bytes]) -> bool:
+    """Whether output/ already is the site: the kept files (checked when planned), these extra files
+    byte for byte, and nothing else."""
+    if site_files(output_dir) != keep.keys() | extra.keys():
+        return False
     epoch = source_date_epoch()
-    errors: list[ContentError] = []
-    content = load_content(options.content_dir, config, options.drafts, errors)
-    validate_site(config, content, options.templates_dir, errors)
-    _stop_if(errors)
-    assets = fingerprint_assets(content.assets, options.static_dir)
-    quiz = convert_pages(content.pages, assets.content_urls(content.assets), errors, content.quiz,
-                         drafts=content.drafts)
-    _stop_if(errors)
-    files, copies = render_site(SiteRenderer(config, content.pages, options.templates_dir, assets, quiz))
-    write_site(options.output_dir, files, copies)
-    if epoch is not None:
-        set_file_times(options.output_dir, epoch)
-    return BuildResult(len(content.pages), len(files) + len(copies), time.perf_counter() - started,
-                       options.output_dir)
+    if epoch is not None and any(record.mtime_ns != epoch * 1_000_000_000 for record in keep.values()):
+        return False
+    return all((output_dir / path).read_bytes() == data for path, data in extra.items())
 
 
-def render_site(renderer: SiteRenderer) -> tuple[dict[str, str], dict[str, Path]]:
-    """Every file of the site: (texts, files to copy) by output path. The assets are those the pages
-    refer to, and `_headers` lets hosts cache them for a year while pages are always revalidated."""
-    files = renderer.render_all()
-    texts, copies = renderer.assets.referenced_by(files)
-    pages = [rel.removesuffix("index.html") for rel in files if rel.endswith(".html")]
-    files.update(texts)
-    files["_headers"] = headers_file(pages, [*texts, *copies])
-    return files, copies
+def _link(existing: Path, new: Path) -> None:
+    """Put an unchanged file into the new site without copying its bytes."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(existing, new)
+    except OSError:  # a file system without hard links
+        shutil.copy2(existing, new)
+
+
+def _check_complete(staging: Path, records: dict[str, OutputRecord], extra: dict[str, bytes]) -> None:
+    """The new site holds exactly the planned files, before it replaces the old one."""
+    found, planned = site_files(staging), records.keys() | extra.keys()
+    if found != planned:
+        raise RuntimeError(f"the new site is not what was planned: missing {sorted(planned - found)[:5]}, "
+                           f"unexpected {sorted(found - planned)[:5]}")
 
 
 def _stop_if(errors: list[ContentError]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .builder import BuildOptions, BuildResult, build
+from .cache import remove_cache
 from .content import create_page
 from .errors import BuildFailed, ContentError, display_path
 from .manifest import PublishedFile, manifest
@@ -34,14 +35,20 @@ def make_parser() -> argparse.ArgumentParser:
     add_source_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    clean = commands.add_parser("clean", help="delete the build cache (.cache/)",
+                                description="Delete .cache/, where builds keep converted pages and the preview "
+                                            "keeps its site. The next build starts from scratch; output/ is kept.")
+    clean.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     new = commands.add_parser("new", help="create a new page", description="Create a new draft page in content/.")
     new.add_argument("title", help='the page title, in quotes: "Sleep and recovery"')
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="folder of pages (default: content)")
     return parser
 
 
-COMMANDS = ("build", "check", "serve", "new")
-PREVIEW_DIR = Path(".cache/serve")
+COMMANDS = ("build", "check", "serve", "new", "clean")
+CACHE_DIR = Path(".cache")
+PREVIEW_DIR = CACHE_DIR / "serve"
+BUILD_CACHE_DIR = CACHE_DIR / "build"
 
 
 def with_default_command(argv: list[str]) -> list[str]:
@@ -59,6 +66,10 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="one summary line (default), or JSON for CI: every file with its size and sha256")
     parser.add_argument("--manifest", action="store_true",
                         help="after the summary line, list every file written: size in bytes, sha256, path")
+    parser.add_argument("--no-cache", action="store_true",
+                        help=f"build everything from scratch, without reading or writing {BUILD_CACHE_DIR.as_posix()}/")
+    parser.add_argument("--verbose", action="store_true",
+                        help="after the summary line, show the time each stage took and what it did")
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(content_dir=args.content, output_dir=getattr(args, "output", Path("output")),
                         config_path=args.config, templates_dir=args.templates, static_dir=args.static,
-                        base_url=args.base_url, drafts=args.drafts)
+                        base_url=args.base_url, drafts=args.drafts,
+                        cache_dir=None if getattr(args, "no_cache", False) else BUILD_CACHE_DIR)
 
 
 def print_errors(errors: list[ContentError]) -> None:
@@ -120,9 +132,32 @@ def run_build(args: argparse.Namespace) -> int:
     else:
         print(f"Built {result.pages} pages ({result.files} files) in {result.seconds:.2f} s → "
               f"{result.output_dir.as_posix()}/")
+        if args.verbose:
+            print(stage_report(result))
         if args.manifest:
             for file in manifest(result.output_dir):
                 print(f"{file.size:>10}  {file.sha256}  {file.path}")
+    return 0
+
+
+def stage_report(result: BuildResult) -> str:
+    """One line per stage: its time and what it did, so a slow build shows where the time goes."""
+    counts = result.counts
+    done = {
+        "load": f"{counts.get('pages', 0)} pages",
+        "plan": f"{counts.get('remade', 0)} files to make, {counts.get('kept', 0)} unchanged",
+        "render": f"{counts.get('converted', 0)} pages converted, the rest taken from the cache",
+        "check": "output/ holds exactly the site's files",
+    }
+    lines = [f"  {name:<9}{seconds:>7.3f} s  {done.get(name, '')}".rstrip() for name, seconds in result.stages.items()]
+    if "write" not in result.stages:
+        lines.append(f"  {'write':<9}{0:>7.3f} s  nothing changed, so nothing was written")
+    return "\n".join(lines)
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    freed = remove_cache(CACHE_DIR)
+    print(f"Deleted {CACHE_DIR.as_posix()}/ ({freed / 1e6:.1f} MB)." if freed else f"No {CACHE_DIR.as_posix()}/ to delete.")
     return 0
 
 
@@ -169,4 +204,4 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND_RUNNERS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new}
+COMMAND_RUNNERS = {"build": run_build, "check": run_check, "serve": run_serve, "new": run_new, "clean": run_clean}

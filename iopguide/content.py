@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Memo, digest
 from .errors import ContentError, display_path
 from .quiz import Quiz, load_quiz
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
@@ -82,7 +83,7 @@ class LoadedContent:
 
 
 def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
-                 errors: list[ContentError]) -> LoadedContent:
+                 errors: list[ContentError], front_matter: Memo | None = None) -> LoadedContent:
     """Every page, asset and the quiz below content_dir; mistakes go to `errors`, the page is left out."""
     if not content_dir.is_dir():
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
@@ -92,7 +93,7 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     for path in page_files:
         rel_path = path.relative_to(content_dir).as_posix()
         try:
-            page = load_page(path, content_dir, config, errors)
+            page = load_page(path, content_dir, config, errors, front_matter)
         except ContentError as error:
             errors.append(error)
             page = None
@@ -110,10 +111,28 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     return loaded
 
 
-def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError]) -> Page | None:
+def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError],
+              front_matter: Memo | None = None) -> Page | None:
     shown = display_path(path)
     text = read_text(path, shown)
     front, body, body_line = split_front_matter(text, shown)
+    key = digest(front, config.review_months)
+    parsed = front_matter.get(key) if front_matter else None
+    if parsed is None:
+        parsed = parse_front_matter(front, shown, config, errors)
+        if parsed is None:
+            return None
+        if front_matter:
+            front_matter.put(key, parsed)
+    meta, lines = parsed
+    rel_path = path.relative_to(content_dir).as_posix()
+    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, meta.slug),
+                meta=meta, body=body, body_line=body_line, front_lines=lines)
+
+
+def parse_front_matter(front: str, shown: str, config: SiteConfig,
+                       errors: list[ContentError]) -> tuple[PageMeta, dict[tuple, int]] | None:
+    """The checked front matter and the line of each key; None, with the mistakes in `errors`, if wrong."""
     before = len(errors)
     doc = parse_yaml(front, shown, first_line=2)
     values = check_document(FRONT_MATTER, doc, errors)
@@ -125,9 +144,7 @@ def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[Co
         errors.append(ContentError(shown, doc.line(("next_review",)), "next_review is not after last_reviewed",
                                    "set next_review to a later date, or remove it to use the default"))
         return None
-    rel_path = path.relative_to(content_dir).as_posix()
-    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, values["slug"]),
-                meta=PageMeta(**values), body=body, body_line=body_line, front_lines=doc.lines)
+    return PageMeta(**values), doc.lines
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:

@@ -5,6 +5,7 @@ import contextlib
 import re
 import signal
 import threading
+from dataclasses import dataclass
 from typing import Iterator
 
 import markdown
@@ -13,7 +14,7 @@ from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension, _flatten
 from .quiz import Quiz
 from .sanitize import LineFinder, find_unsafe_html
-from .structure import Heading, Page, RenderedOutcome, RenderedQuiz
+from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
 
 # fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
 EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
@@ -25,6 +26,24 @@ def make_markdown() -> markdown.Markdown:
     # HTML5 output: `<input>`, not XHTML's `<input />`, which the Nu checker flags on every checklist box.
     return markdown.Markdown(extensions=[*EXTENSIONS, SiteExtension()], extension_configs=EXTENSION_CONFIGS,
                              output_format="html")
+
+
+@dataclass
+class Converted:
+    """What the templates show of a page's converted Markdown; this is what the build cache keeps."""
+
+    html: str
+    intro_html: str
+    sections: list[Section]
+    headings: list[Heading]
+
+    @classmethod
+    def of(cls, page: Page) -> Converted:
+        return cls(page.html, page.intro_html, page.sections, page.headings)
+
+    def apply_to(self, page: Page) -> None:
+        page.html, page.intro_html, page.sections, page.headings = (self.html, self.intro_html, self.sections,
+                                                                    self.headings)
 
 
 def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[ContentError],
@@ -43,7 +62,7 @@ def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[Conten
 
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets, set(drafts), set(broken))
+    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken)
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
         return

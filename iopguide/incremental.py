@@ -15,11 +15,12 @@ from pathlib import Path
 import jinja2
 
 from .assets import AssetMap, fingerprint_assets
-from .builder import BuildOptions, render_site
+from .builder import BuildOptions
 from .config import load_config
 from .content import LoadedContent, load_content, load_page
 from .convert import convert_page, convert_pages, make_markdown
 from .errors import BuildFailed, ContentError, display_path
+from .metadata import headers_file
 from .render import SiteRenderer, make_environment
 from .structure import Page, RenderedQuiz, SiteConfig
 from .validate import validate_site
@@ -59,6 +60,17 @@ def _listing(page: Page) -> tuple:
     """What other pages show of a page: when this changes, they must be re-rendered too."""
     meta = page.meta
     return (page.url, meta.title, meta.menu_title, meta.menu_order, meta.template, meta.draft)
+
+
+def render_site(renderer: SiteRenderer) -> tuple[dict[str, str], dict[str, Path]]:
+    """Every file of the site: (texts, files to copy) by output path. The assets are those the pages
+    refer to, and `_headers` lets hosts cache them for a year while pages are always revalidated."""
+    files = renderer.render_all()
+    texts, copies = renderer.assets.referenced_by(files)
+    pages = [rel.removesuffix("index.html") for rel in files if rel.endswith(".html")]
+    files.update(texts)
+    files["_headers"] = headers_file(pages, [*texts, *copies])
+    return files, copies
 
 
 class IncrementalBuild:

@@ -39,25 +39,29 @@ def output_lock(output_dir: Path) -> Iterator[None]:
         yield
 
 
-def write_site(output_dir: Path, files: dict[str, str], copies: dict[str, Path]) -> None:
-    """Write `files` (path → text) and `copies` (path → source file) as the new output_dir."""
+@contextlib.contextmanager
+def staged_site(output_dir: Path) -> Iterator[Path]:
+    """A new, empty folder to assemble the site in; when the block ends without error it becomes
+    output_dir in one step, and otherwise it is deleted and output_dir is left as it was."""
     parent = output_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
     try:
-        for rel, text in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        for rel, source in copies.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+        yield staging
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must be able to read it
         _swap_in(staging, output_dir.resolve())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def site_files(output_dir: Path) -> set[str]:
+    """Every file in the output folder, by path below it."""
+    found = set()
+    for folder, _, names in os.walk(output_dir):
+        prefix = os.path.relpath(folder, output_dir)
+        found.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    return found
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -113,3 +117,16 @@ def recover_output(output_dir: Path) -> None:
         os.rename(retired.pop(), parent / name)
     for leftover in retired:
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_or_keep(data: bytes, target: Path, previous: Path) -> None:
+    """Write `data` to `target`; if the current site already has these bytes there, link that file instead,
+    so an unchanged file keeps its date and a host or sync tool sees nothing new."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+            os.link(previous, target)
+            return
+    except OSError:
+        pass  # not there before, or on another file system: write it
+    target.write_bytes(data)

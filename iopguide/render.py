@@ -1,19 +1,21 @@
 """Stage 5: render every page, the 404 page, sitemap.xml and robots.txt."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import jinja2
+import jinja2.meta
 
 from .assets import AssetMap
 from .errors import BuildFailed, ContentError, display_path
 from .markdown_ext import relative_url
 from .metadata import csp_meta, open_graph_locale, structured_data
-from .structure import Page, PageRef, RenderedQuiz, SiteConfig
+from .structure import Page, PageListing, PageRef, RenderedQuiz, SiteConfig, guide_pages
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,46 @@ def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environm
     return env
 
 
+@contextlib.contextmanager
+def template_mistakes(env: jinja2.Environment, name: str) -> Iterator[None]:
+    """Turn a template's mistakes into a BuildFailed that points at the template file and line."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise BuildFailed([ContentError(display_path(exc.filename or name), exc.lineno,
+                                        f"template syntax error: {exc.message}",
+                                        "check that every {% ... %} and {{ ... }} is closed and spelled right")]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise BuildFailed([ContentError(display_path(Path(env.loader.searchpath[0]) / name), None,
+                                        f"the template '{exc.name}' is missing", "restore it from git")]) from None
+    except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
+        filename, line = _template_position()
+        raise BuildFailed([ContentError(filename or name, line, f"template error: {exc}",
+                                        "check the names used on this line")]) from None
+
+
+def template_reads(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """The names a template takes from the render context, through every template it extends, imports
+    or includes; None when it names a template only at render time, so it may read anything."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with template_mistakes(env, current):
+            source, filename, _ = env.loader.get_source(env, current)
+            tree = env.parse(source, current, filename)
+        names |= jinja2.meta.find_undeclared_variables(tree)
+        for referenced in jinja2.meta.find_referenced_templates(tree):
+            if referenced is None:
+                return None
+            pending.append(referenced)
+    return frozenset(names)
+
+
 def format_date(day: dt.date, ui: dict) -> str:
     return ui["date_format"].format(day=day.day, month=ui["months"][day.month - 1], year=day.year)
 
@@ -51,8 +93,7 @@ class SiteRenderer:
         self.config, self.pages, self.assets, self.quiz = config, pages, assets, quiz
         self.env = env or make_environment(templates_dir, config)  # reusing one keeps its compiled templates
         self.by_path = {page.rel_path: page for page in pages}
-        self.guide = sorted((page for page in pages if page.meta.menu_order is not None),
-                            key=lambda page: (page.meta.menu_order, page.title))
+        self.guide = guide_pages(pages)
         self.guide_index = {page: index for index, page in enumerate(self.guide)}
 
     def render_all(self) -> dict[str, str]:
@@ -72,30 +113,19 @@ class SiteRenderer:
                                      else (lambda to: relative_url(here, self.assets.published(to))))
         context = {
             "page": page,
-            "pages": self.pages,
+            "pages": [other.listing for other in self.pages],
             "url": url,
             "absolute_url": lambda to: self.config.base_url + self.assets.published(to),
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
-            "help_page": self.by_path[self.config.help_page.page],
-            "guide": self.guide,
-            "previous_page": self.neighbour(page, -1),
-            "next_page": self.neighbour(page, +1),
+            "help_page": self.links([self.config.help_page], page)[0],
+            "guide": [other.listing for other in self.guide],
+            "previous_page": _listing(self.neighbour(page, -1)),
+            "next_page": _listing(self.neighbour(page, +1)),
             "quiz": self.quiz,
         }
-        try:
+        with template_mistakes(self.env, name):
             return self.env.get_template(name).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise BuildFailed([ContentError(display_path(exc.filename or name), exc.lineno,
-                                            f"template syntax error: {exc.message}",
-                                            "check that every {% ... %} and {{ ... }} is closed and spelled right")]) from None
-        except jinja2.TemplateNotFound as exc:
-            raise BuildFailed([ContentError(display_path(Path(self.env.loader.searchpath[0]) / name), None,
-                                            f"the template '{exc.name}' is missing", "restore it from git")]) from None
-        except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
-            filename, line = _template_position()
-            raise BuildFailed([ContentError(filename or name, line, f"template error: {exc}",
-                                            "check the names used on this line")]) from None
 
     def links(self, refs: list[PageRef], current: Page | None) -> list[NavLink]:
         result = []
@@ -109,6 +139,10 @@ class SiteRenderer:
             return None
         index = self.guide_index[page] + step
         return self.guide[index] if 0 <= index < len(self.guide) else None
+
+
+def _listing(page: Page | None) -> PageListing | None:
+    return page.listing if page else None
 
 
 def _template_position() -> tuple[str | None, int | None]:

@@ -50,6 +50,8 @@ class Unsafe:
 
 def find_unsafe_html(markup: str) -> list[Unsafe]:
     """Every refused element, attribute and address in `markup`, in document order."""
+    if _plainly_safe(markup):
+        return []
     markup = _NUMERIC_REFERENCE.sub(_shorten_reference, markup)
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     found: list[Unsafe] = []
@@ -62,6 +64,36 @@ def find_unsafe_html(markup: str) -> list[Unsafe]:
         for name, value in element.attrib.items():
             found.extend(_check_attribute(_local(name), value))
     return found
+
+
+# Markup as Markdown writes it: every tag in this one plain form, and text with each < escaped.
+_PLAIN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9-]*(?:="[^"<>]*")?)*)\s*>')
+_PLAIN_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"<>]*)")?')
+# Elements Markdown, its extensions and ours write. Any other may make a browser read what follows
+# in another way (textarea, title, svg, template …), so a page using one gets the full parse.
+_PLAIN_ELEMENTS = {"a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3",
+                   "h4", "h5", "h6", "hr", "img", "input", "ins", "label", "li", "ol", "p", "pre", "section", "span",
+                   "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
+
+
+def _plainly_safe(markup: str) -> bool:
+    """True when a quick scan proves there is nothing to refuse, so the full parse can be skipped.
+
+    Parsing like a browser costs about as much as converting the Markdown. Pages without raw HTML
+    contain only tags in one plain form, which a regular expression reads exactly as a browser does;
+    their attributes go through the same checks as below. Anything else — a comment, an unquoted
+    attribute, an element outside the list, anything refused — answers False, and the full parse decides.
+    """
+    if "<" not in _PLAIN_TAG.sub("", markup):
+        return all(_plain_tag_is_safe(tag) for tag in _PLAIN_TAG.finditer(markup))
+    return False
+
+
+def _plain_tag_is_safe(tag: re.Match) -> bool:
+    if tag.group(2) not in _PLAIN_ELEMENTS:
+        return False
+    attributes = _PLAIN_ATTRIBUTE.findall(tag.group(3))
+    return not any(_check_attribute(name, html.unescape(value)) for name, value in attributes)
 
 
 # html5lib turns the digits of &#...; into a Python int, which refuses more than 4300 digits

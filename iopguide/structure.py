@@ -121,6 +121,27 @@ class Section:
     body_html: str
 
 
+@dataclass(frozen=True)
+class PageListing:
+    """What templates see of pages other than the one being rendered: address and front matter.
+
+    Not their text: a page's output then depends only on other pages' listings, so editing a page's
+    text remakes that page alone, not every page whose menus or guide list it appears in.
+    """
+
+    rel_path: str
+    url: str
+    meta: PageMeta
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def nav_title(self) -> str:
+        return self.meta.menu_title or self.meta.title
+
+
 @dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
 class Page:
     source_path: Path
@@ -156,6 +177,10 @@ class Page:
     def output_file(self) -> str:
         return self.url + "index.html"
 
+    @property
+    def listing(self) -> PageListing:
+        return PageListing(self.rel_path, self.url, self.meta)
+
 
 @dataclass
 class RenderedOutcome:
@@ -175,3 +200,9 @@ class RenderedQuiz:
     outcomes: list[RenderedOutcome]
     notes_html: list[str]
     checklist: Page
+
+
+def guide_pages(pages: list[Page]) -> list[Page]:
+    """The guide's pages in reading order: those with a menu_order, which pagination steps through."""
+    return sorted((page for page in pages if page.meta.menu_order is not None),
+                  key=lambda page: (page.meta.menu_order, page.title))

@@ -75,8 +75,8 @@ class Site:
         path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
 
     def files_outside_output(self) -> dict[str, tuple[int, int] | None]:
-        """Every file and folder of the scratch area but output/ and the lock, and the names beside the
-        scratch area: what a build must leave alone."""
+        """Every file and folder of the scratch area but output/, the lock and the build cache, and the
+        names beside the scratch area: what a build must leave alone."""
         inside = {path.relative_to(self.base).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
                   if path.is_file() else None
                   for path in self.base.rglob("*") if not _in_output(path.relative_to(self.root).parts
@@ -85,7 +85,7 @@ class Site:
 
 
 def _in_output(parts: tuple[str, ...]) -> bool:
-    return bool(parts) and parts[0] in ("output", ".output.lock")
+    return bool(parts) and parts[0] in ("output", ".output.lock", ".cache")
 
 
 @pytest.fixture(scope="module")

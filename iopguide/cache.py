@@ -1,0 +1,269 @@
+"""The build cache in .cache/build/: what an earlier build already worked out, and proof it still holds.
+
+Three things are kept, each with the inputs it was made from:
+- front matter, keyed by its text: parsing and checking YAML costs about a millisecond a page;
+- each page's converted Markdown, with every answer the conversion got about other files
+  ("does faq.md exist, and at what address?"). A cached conversion is used only when its page text,
+  address, Markdown settings and engine are the same and every one of those answers still is;
+- each output file's render key (a digest of everything its template reads) with the size, time and
+  inode of the file written, so an unchanged file is neither rendered nor rewritten.
+
+The engine's own source and the versions of the libraries it runs are part of every key: upgrading
+either starts from an empty cache rather than trusting what older code made. A cache that cannot
+be read (damaged, or from another version of Python) is treated as empty: the cost is time, never a
+wrong page.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+ENGINE_PACKAGES = ("Markdown", "Jinja2", "MarkupSafe", "html5lib", "PyYAML")
+CACHE_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+             "# This folder is a cache made by the IOP Guide build (build.py); delete it with 'build.py clean'.\n")
+
+
+def digest(*parts: Any) -> str:
+    """A short fixed-length fingerprint of `parts`; equal parts always give equal digests."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        _feed(hasher, part)
+    return hasher.hexdigest()
+
+
+def _feed(hasher: Any, part: Any) -> None:
+    # Each part is tagged with its kind and length, so ("ab", "c") and ("a", "bc") differ. Anything
+    # but text is fed as its repr, which quotes the text inside it; this is a lot faster than a walk.
+    if isinstance(part, bytes):
+        data, kind = part, b"b"
+    elif isinstance(part, str):
+        data, kind = part.encode("utf-8", "surrogatepass"), b"s"
+    else:
+        data, kind = repr(part).encode("utf-8", "surrogatepass"), b"r"
+    hasher.update(b"%s%d:" % (kind, len(data)))
+    hasher.update(data)
+
+
+def engine_version() -> str:
+    """A digest of the engine's source files and the versions of the libraries that shape its output."""
+    package = Path(__file__).parent
+    sources = [(path.name, path.read_bytes()) for path in sorted(package.glob("*.py"))]
+    return digest(sources, installed_versions(ENGINE_PACKAGES))
+
+
+def installed_versions(names: tuple[str, ...]) -> list[str]:
+    """The installed releases of these packages, as their `name-version.dist-info` folders say.
+
+    Read from folder names rather than with importlib.metadata, which takes longer to load than a
+    build with nothing to do takes to run.
+    """
+    wanted = {name.lower() for name in names}
+    found = []
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, version = entry.removesuffix(".dist-info").partition("-")
+            if entry.endswith(".dist-info") and name.lower() in wanted:
+                found.append(f"{name.lower()} {version}")
+    return sorted(found)
+
+
+MISSING = None  # no stored answer is None: addresses are strings, set members answer True
+
+
+class Recorded(Mapping):
+    """A read-only view of a mapping or set that notes every lookup and what it answered.
+
+    Conversion asks about link targets through these views; the answers are stored with the result,
+    and the result is reused only while every answer is still the same.
+    """
+
+    def __init__(self, name: str, data: Mapping | set | frozenset, answers: dict[tuple[str, str], Any]):
+        self._name, self._data, self._answers = name, data, answers
+
+    def __contains__(self, key: object) -> bool:
+        return self._note(key) is not MISSING
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._note(key)
+        if value is MISSING:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        # Listing every key is what "did you mean …?" does for a broken link: such a page is never
+        # cached, so the answer needs no recording.
+        self._answers[("*", self._name)] = MISSING
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def _note(self, key: object) -> Any:
+        value = answer(self._data, key)
+        self._answers[(self._name, key)] = value
+        return value
+
+
+def answer(data: Mapping | set | frozenset, key: object) -> Any:
+    """What a lookup of `key` gives: the value, True for a set member, or MISSING."""
+    if isinstance(data, Mapping):
+        return data.get(key, MISSING)
+    return True if key in data else MISSING
+
+
+class Memo:
+    """Results of an earlier build by key; those used in this build are kept for the next one."""
+
+    def __init__(self, earlier: dict[str, Any], kept: dict[str, Any]):
+        self.earlier, self.kept = earlier, kept
+
+    def get(self, key: str) -> Any | None:
+        value = self.earlier.get(key)
+        if value is not None:
+            self.kept[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.kept[key] = value
+
+
+@dataclass
+class OutputRecord:
+    """An output file as the last build wrote it, to tell whether it is still there and still current."""
+
+    key: str  # the render key it was made with
+    size: int
+    mtime_ns: int
+    inode: int
+    assets: frozenset[str] = frozenset()  # digests of the hashed assets it refers to
+
+    def matches(self, path: Path) -> bool:
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        return (status.st_size, status.st_mtime_ns, status.st_ino) == (self.size, self.mtime_ns, self.inode)
+
+    @classmethod
+    def of(cls, path: Path, key: str, assets: frozenset[str]) -> OutputRecord:
+        status = path.stat()
+        return cls(key, status.st_size, status.st_mtime_ns, status.st_ino, assets)
+
+
+@dataclass
+class ConversionRecord:
+    key: str  # digest of the page's Markdown, address, settings and engine
+    answers: tuple[tuple[tuple[str, str], Any], ...]  # every lookup the conversion made, and its answer
+
+    @property
+    def digest(self) -> str:
+        """Stands for the converted HTML: equal digests mean equal HTML."""
+        return digest(self.key, self.answers)
+
+    def still_holds(self, lookups: Mapping[str, Mapping | set | frozenset]) -> bool:
+        return all(name != "*" and answer(lookups[name], key) == value for (name, key), value in self.answers)
+
+
+@dataclass
+class CacheIndex:
+    """The small part of the cache, read whole at the start of a build and written at its end."""
+
+    engine: str
+    front_matter: dict[str, Any] = field(default_factory=dict)  # digest of front matter text → parsed values
+    conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
+    template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads
+
+
+class BuildCache:
+    """The cache folder; `None` folder means no cache: nothing is read and nothing is kept."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.engine = engine_version()
+        self.previous = self._read_index()
+        self.index = CacheIndex(self.engine, template_reads=self.previous.template_reads)
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None
+
+    def front_matter(self) -> Memo:
+        return Memo(self.previous.front_matter, self.index.front_matter)
+
+    def _read_index(self) -> CacheIndex:
+        if self.folder is None:
+            return CacheIndex(self.engine)
+        try:
+            with open(self.folder / "index.pickle", "rb") as handle:
+                index = pickle.load(handle)
+        except Exception:  # missing, cut short by a kill, or written by other code: start again
+            return CacheIndex(self.engine)
+        return index if isinstance(index, CacheIndex) and index.engine == self.engine else CacheIndex(self.engine)
+
+    def conversion_path(self, rel_path: str) -> Path | None:
+        return self.folder / "converted" / f"{digest(rel_path)}.pickle" if self.folder else None
+
+    def save(self, live_pages: set[str]) -> None:
+        """Write the index; forget conversions of pages that no longer exist."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = self.folder / "CACHEDIR.TAG"  # tells backup tools the folder need not be kept
+        if not tag.exists():
+            tag.write_text(CACHE_TAG)
+        gone = set(self.previous.conversions) - live_pages
+        for rel_path in gone:
+            self.conversion_path(rel_path).unlink(missing_ok=True)
+        write_atomically(self.folder / "index.pickle", pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_conversion(path: Path | None, key: str, lookups: Mapping[str, Any]) -> tuple[ConversionRecord, Any] | None:
+    """The cached conversion at `path` with its record, if made from the same input and its answers still hold."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            record, converted = pickle.load(handle)
+    except Exception:
+        return None
+    return (record, converted) if record.key == key and record.still_holds(lookups) else None
+
+
+def store_conversion(path: Path | None, record: ConversionRecord, converted: Any) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, pickle.dumps((record, converted), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, whole; never half of one, even if the build is killed."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_cache(folder: Path) -> int:
+    """Delete the cache folder; the number of bytes it held."""
+    if not folder.exists():
+        return 0
+    size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+    shutil.rmtree(folder)
+    return size

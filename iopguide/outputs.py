@@ -1,0 +1,120 @@
+"""Stage 5: make the output files that changed — convert, render, write — on every core.
+
+Each job converts one page's Markdown (or takes it from the cache), renders its template and writes
+the file into the staging folder. Jobs run in worker processes forked from the build, so they share
+everything loaded so far without copying it, and they send back only a small record per file: the
+pages' HTML never travels between processes nor piles up in memory.
+"""
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .assets import digests_in
+from .cache import ConversionRecord, OutputRecord, Recorded, digest, load_conversion, store_conversion
+from .convert import Converted, convert_page, make_markdown
+from .errors import BuildFailed, ContentError
+from .output import write_or_keep
+from .plan import PlannedOutput
+from .render import SiteRenderer
+from .structure import Page
+
+EMPTY = Converted("", "", [], [])
+# Below this many jobs, starting worker processes costs more than it saves.
+MIN_JOBS_PER_WORKER = 8
+
+
+@dataclass
+class JobResult:
+    path: str
+    rel_path: str | None  # of the page, for a page
+    record: OutputRecord | None = None
+    conversion: ConversionRecord | None = None
+    converted: bool = False  # the Markdown was converted, not taken from the cache
+    errors: list[ContentError] = field(default_factory=list)
+
+
+@dataclass
+class OutputSetup:
+    """Everything a job needs, shared by all jobs of a build."""
+
+    renderer: SiteRenderer
+    lookups: dict[str, Mapping | set | frozenset]  # what a conversion may ask about other files
+    staging: Path  # the new site being assembled
+    previous: Path  # the site as it is now, to keep files whose bytes come out the same
+    conversion_file: Callable[[str], Path | None]  # where the cache keeps a page's conversion, by rel_path
+
+
+def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
+    """Run every job, in worker processes when there are enough to share out."""
+    workers = min(os.cpu_count() or 1, len(jobs) // MIN_JOBS_PER_WORKER)
+    if workers < 2:
+        return [make_output(setup, job) for job in jobs]
+    _shared.update(setup=setup, jobs=jobs)  # handed to the forked workers in memory, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunk = max(1, min(64, len(jobs) // (workers * 8)))
+            return list(pool.imap_unordered(_run_shared_job, range(len(jobs)), chunksize=chunk))
+    finally:
+        _shared.clear()
+
+
+_shared: dict[str, Any] = {}
+
+
+def _run_shared_job(index: int) -> JobResult:
+    return make_output(_shared["setup"], _shared["jobs"][index])
+
+
+def make_output(setup: OutputSetup, job: PlannedOutput) -> JobResult:
+    result = JobResult(job.path, job.page.rel_path if job.page else None)
+    if job.page is not None:
+        result.conversion, result.converted = convert_with_cache(setup, job, result.errors)
+        if result.errors:
+            return result
+    try:
+        text = setup.renderer.render(job.template, job.page, absolute=job.page is None)
+    except BuildFailed as failed:
+        result.errors = failed.errors
+        return result
+    finally:
+        if job.page is not None:
+            # Whether a page was converted earlier in this process depends on how jobs were shared
+            # out; other pages' templates must see the same either way, so they never see this.
+            EMPTY.apply_to(job.page)
+    target = setup.staging / job.path
+    write_or_keep(text.encode("utf-8"), target, setup.previous / job.path)
+    key = digest(job.partial_key, result.conversion.digest) if result.conversion else job.partial_key
+    result.record = OutputRecord.of(target, key, frozenset(digests_in(text)))
+    return result
+
+
+def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
+                       errors: list[ContentError]) -> tuple[ConversionRecord | None, bool]:
+    """Put the page's converted Markdown on it, from the cache when that still holds; its record."""
+    page = job.page
+    answers: dict[tuple[str, str], Any] = {}
+    cache_file = setup.conversion_file(page.rel_path)
+    cached = load_conversion(cache_file, job.conversion_key, setup.lookups)
+    if cached is not None:
+        cached[1].apply_to(page)
+        return cached[0], False
+    views = {name: Recorded(name, data, answers) for name, data in setup.lookups.items()}
+    before = len(errors)
+    convert_page(_markdown(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
+    if len(errors) > before:
+        return None, True
+    record = ConversionRecord(job.conversion_key, tuple(sorted(answers.items(), key=repr)))
+    store_conversion(cache_file, record, Converted.of(page))
+    return record, True
+
+
+@functools.cache
+def _markdown():
+    """One converter per process: making one loads every extension, which costs more than a page."""
+    return make_markdown()

@@ -1,0 +1,120 @@
+"""Stage 4: which output files must be made again, worked out from what each one's template reads.
+
+Every output file gets a render key: a digest of everything that can change its bytes — the engine,
+the templates, the config, the published asset names, the page's own file and converted Markdown,
+and, for each name its template takes from the render context (`guide`, `nav`, `previous_page`,
+`pages`, `quiz` …), the files behind that name. A file whose key is the one it was written with,
+and which is still on disk as written, is kept. So editing a page's text remakes that page and the
+sitemap; editing a guide page's title also remakes the pages that list or link to it by title; a
+change to a template, the config or the engine remakes everything.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .cache import BuildCache, OutputRecord, digest
+from .content import LoadedContent
+from .structure import Page, SiteConfig, guide_pages
+
+SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots.txt": "robots.txt"}
+
+
+@dataclass(frozen=True)
+class PlannedOutput:
+    path: str
+    template: str
+    page: Page | None
+    partial_key: str  # every input but the page's converted Markdown
+    conversion_key: str = ""
+
+
+@dataclass
+class SitePlan:
+    remake: list[PlannedOutput] = field(default_factory=list)
+    keep: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file as written before
+
+
+def listing(page: Page | None) -> str:
+    """Stands for everything another page's template can show of `page`: its PageListing."""
+    return digest(page.listing) if page else ""
+
+
+def conversion_key(page: Page, engine: str) -> str:
+    """Stands for everything a page's conversion reads from the page itself."""
+    return digest(engine, page.rel_path, page.url, page.body_line, page.body)
+
+
+def link_lookups(content: LoadedContent, content_urls: dict[str, str]) -> dict[str, Mapping | set]:
+    """What converting a page may ask about other files: the same names the Markdown extension uses."""
+    return {"pages": {page.rel_path: page.url for page in content.pages}, "assets": content_urls,
+            "drafts": content.drafts, "broken": content.broken}
+
+
+def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: Callable[[str], frozenset[str] | None],
+              lookups: dict[str, Any], cache: BuildCache, output_dir: Path) -> SitePlan:
+    """Sort every output file into those to make again and those to keep."""
+    pages = content.pages
+    guide = guide_pages(pages)
+    position = {page: index for index, page in enumerate(guide)}
+    by_path = {page.rel_path: page for page in pages}
+    # the menus show each page as a NavLink: its menu title and address
+    menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
+             for ref in [*config.navigation, *config.footer.links, config.help_page]]
+    shared = {
+        "pages": digest([listing(page) for page in pages]),
+        "guide": digest([listing(page) for page in guide]),
+        "nav": digest(menus),
+        "quiz": _quiz_key(content, by_path, lookups),
+    }
+    shared["footer_links"] = shared["help_page"] = shared["nav"]
+
+    def neighbour(page: Page | None, step: int) -> str:
+        index = position.get(page)
+        if index is None or not 0 <= index + step < len(guide):
+            return ""
+        return listing(guide[index + step])
+
+    def partial_key(template: str, page: Page | None) -> str:
+        names = reads(template)
+        values = {"previous_page": neighbour(page, -1), "next_page": neighbour(page, +1), **shared}
+        chosen = sorted(values) if names is None else sorted(names & values.keys())
+        return digest(site_key, template, listing(page), [(name, values[name]) for name in chosen])
+
+    plan = SitePlan()
+    previous = cache.previous
+    for page in pages:
+        template = f"{page.meta.template}.html"
+        key = conversion_key(page, cache.engine)
+        planned = PlannedOutput(page.output_file, template, page, partial_key(template, page), key)
+        conversion = previous.conversions.get(page.rel_path)
+        if conversion and conversion.key == key and conversion.still_holds(lookups):
+            _keep_or_remake(plan, planned, digest(planned.partial_key, conversion.digest), previous.outputs, output_dir)
+            cache.index.conversions[page.rel_path] = conversion
+        else:
+            plan.remake.append(planned)
+    for path, template in SPECIAL_OUTPUTS.items():
+        planned = PlannedOutput(path, template, None, partial_key(template, None))
+        _keep_or_remake(plan, planned, planned.partial_key, previous.outputs, output_dir)
+    return plan
+
+
+def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: dict[str, OutputRecord],
+                    output_dir: Path) -> None:
+    record = records.get(planned.path)
+    if record is not None and record.key == key and record.matches(output_dir / planned.path):
+        plan.keep[planned.path] = record
+    else:
+        plan.remake.append(planned)
+
+
+def _quiz_key(content: LoadedContent, by_path: dict[str, Page], lookups: dict[str, Any]) -> str:
+    """The quiz's Markdown links to pages and files, so its key covers every address, like the quiz itself."""
+    quiz = content.quiz
+    if quiz is None:
+        return ""
+    checklist = by_path.get(quiz.checklist_page)
+    return digest(quiz.source, listing(checklist), sorted(lookups["pages"].items()), sorted(lookups["assets"].items()),
+                  sorted(lookups["drafts"]), sorted(lookups["broken"]))

@@ -1,0 +1,180 @@
+"""The build cache never shows a reader an old page: after any change, a build that used the cache
+publishes exactly the bytes a build from scratch publishes, and it remakes only what the change touches."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Project, Run
+
+PAGE_COUNT = len(list((ROOT / "content").glob("*.md")))
+ALL_FILES = PAGE_COUNT + 3  # every page, 404.html, sitemap.xml, robots.txt
+
+
+class RealProject(Project):
+    """A copy of the real site: its guide, menus, quiz and help page give pages things to depend on."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True)
+        for name in ("content", "templates", "static"):
+            shutil.copytree(ROOT / name, root / name)
+        shutil.copy(ROOT / "site_config.yaml", root)
+        self.root = root
+
+    def cached_build(self) -> tuple[Run, int]:
+        """Build with the cache: the result, and how many files the build said it had to make."""
+        run = self.build("--verbose")
+        assert run.code == 0, run.err
+        return run, int(re.search(r"(\d+) files to make", run.out).group(1))
+
+    def assert_same_as_clean_build(self) -> None:
+        clean = self.build("--no-cache", "--output", "clean")
+        assert clean.code == 0, clean.err
+        assert tree(self.root / "output") == tree(self.root / "clean")
+        shutil.rmtree(self.root / "clean")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: both stay the same only if the file was not written."""
+    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> RealProject:
+    project = RealProject(tmp_path / "site")
+    _, made = project.cached_build()
+    assert made == ALL_FILES
+    return project
+
+
+def test_a_second_build_with_nothing_changed_writes_nothing(real: RealProject) -> None:
+    before = identities(real.root / "output")
+    run, made = real.cached_build()
+    assert made == 0
+    assert "nothing was written" in run.out
+    assert identities(real.root / "output") == before
+    real.assert_same_as_clean_build()
+
+
+def test_editing_one_pages_text_remakes_that_page_alone_and_leaves_other_files_untouched(real: RealProject) -> None:
+    before = identities(real.root / "output")
+    real.edit("content/faq.md", "\n\n", "\n\nA new first sentence for the cache test.\n\n")
+    _, made = real.cached_build()
+    assert made == 1
+    after = identities(real.root / "output")
+    assert {path for path in after if after[path] != before.get(path)} == {"faq/index.html"}
+    assert "A new first sentence for the cache test." in real.read("output/faq/index.html")
+    real.assert_same_as_clean_build()
+
+
+def add_slug(project: RealProject) -> None:
+    """Give a page that other pages link to a new address: their links must follow it."""
+    text = project.read("content/levels-of-care.md")
+    project.write("content/levels-of-care.md", text.replace("---\n", "---\nslug: care-levels\n", 1))
+
+
+# Each change, and how many files a correct build remakes after it: (at least, at most). Every case
+# is then compared, byte for byte, with a build from scratch.
+CHANGES = {
+    "a template": (lambda p: p.edit("templates/components/site_footer.html", "</footer>", "<!-- x --></footer>"),
+                   (ALL_FILES, ALL_FILES)),
+    "the config": (lambda p: p.edit("site_config.yaml", "site_name: ", "site_name: Changed "), (ALL_FILES, ALL_FILES)),
+    "a stylesheet": (lambda p: p.edit("static/site.css", ":root {", ":root {\n  --unused-for-test: 0;"),
+                     (ALL_FILES, ALL_FILES)),
+    "a guide page's title": (lambda p: p.edit("content/what-to-expect.md", "title: ", "title: Changed "),
+                             (4, ALL_FILES - 1)),
+    "a linked page's address": (add_slug, (2, ALL_FILES - 1)),
+    "the quiz": (lambda p: p.edit("content/quiz.yaml", "Not sure", "Unsure"), (1, 1)),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_after_each_kind_of_change_the_cached_build_equals_a_clean_build(real: RealProject, change: str) -> None:
+    make_change, (at_least, at_most) = CHANGES[change]
+    make_change(real)
+    _, made = real.cached_build()
+    assert at_least <= made <= at_most
+    real.assert_same_as_clean_build()
+
+
+def test_a_link_to_a_deleted_page_is_reported_even_though_the_linking_page_is_cached(real: RealProject) -> None:
+    linking = [path for path in (real.root / "content").glob("*.md") if "(levels-of-care.md" in path.read_text()]
+    assert linking
+    (real.root / "content" / "levels-of-care.md").unlink()
+    run = real.build()
+    assert run.code == 1
+    for path in linking:
+        assert f"content/{path.name}:" in run.err
+    assert "levels-of-care.md" in run.err
+
+
+def test_a_changed_engine_starts_from_an_empty_cache(tmp_path: Path) -> None:
+    engine = tmp_path / "engine"
+    shutil.copytree(ROOT / "iopguide", engine / "iopguide", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "build.py", engine)
+    project = RealProject(tmp_path / "site")
+
+    def build_with_copy() -> int:
+        done = subprocess.run([sys.executable, str(engine / "build.py"), "--verbose"], cwd=project.root,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return int(re.search(r"(\d+) files to make", done.stdout).group(1))
+
+    assert build_with_copy() == ALL_FILES
+    assert build_with_copy() == 0
+    render = engine / "iopguide" / "render.py"
+    render.write_text(render.read_text() + "\n# a change to the engine\n")
+    assert build_with_copy() == ALL_FILES
+
+
+def test_a_damaged_cache_costs_time_not_correctness(real: RealProject) -> None:
+    cache = real.root / ".cache" / "build"
+    (cache / "index.pickle").write_bytes(b"not a pickle")
+    for converted in (cache / "converted").glob("*.pickle"):
+        converted.write_bytes(converted.read_bytes()[:20])
+    real.edit("content/faq.md", "\n\n", "\n\nChanged after the cache was damaged.\n\n")
+    _, made = real.cached_build()
+    assert made == ALL_FILES
+    real.assert_same_as_clean_build()
+
+
+def test_changes_made_to_output_by_hand_are_undone(real: RealProject) -> None:
+    output = real.root / "output"
+    (output / "faq" / "index.html").write_text("edited by hand")
+    (output / "about" / "index.html").unlink()
+    (output / "stray.html").write_text("left behind")
+    _, made = real.cached_build()
+    assert made == 2
+    assert not (output / "stray.html").exists()
+    real.assert_same_as_clean_build()
+
+
+def test_no_cache_keeps_nothing_and_clean_deletes_the_cache(real: RealProject) -> None:
+    cache = real.root / ".cache"
+    shutil.rmtree(cache)
+    assert real.build("--no-cache").code == 0
+    assert not cache.exists()
+    real.cached_build()
+    assert (cache / "build" / "CACHEDIR.TAG").is_file()
+    run = real.build("clean")
+    assert run.code == 0 and "Deleted .cache/" in run.out
+    assert not cache.exists()
+    assert (real.root / "output" / "index.html").is_file()  # the published site is left alone
+    assert "No .cache/ to delete." in real.build("clean").out
+
+
+def test_verbose_shows_the_time_of_each_stage(real: RealProject) -> None:
+    real.edit("content/faq.md", "\n\n", "\n\nOne more sentence.\n\n")
+    run, _ = real.cached_build()
+    stages = re.findall(r"^  (\w+) +(\d+\.\d{3}) s", run.out, flags=re.MULTILINE)
+    assert [name for name, _ in stages] == ["load", "validate", "plan", "render", "write", "check"]
