@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -21,22 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
-
-
-def make_site(folder: Path, pages: int) -> Path:
-    subprocess.run([sys.executable, str(CORPUS), str(pages), str(folder / "content")], check=True,
-                   stdout=subprocess.DEVNULL)
-    first = sorted((folder / "content").rglob("*.md"))[0].relative_to(folder / "content").as_posix()
-    config = (ROOT / "site_config.yaml").read_text()
-    config = re.sub(r"navigation:\n(  - .*\n)+", f"navigation:\n  - {first}\n", config)
-    config = re.sub(r"help_page: .*", f"help_page: {first}", config)
-    config = re.sub(r"  links:\n(    - .*\n)+", "  links: []\n", config)
-    (folder / "site_config.yaml").write_text(config)
-    shutil.copytree(ROOT / "templates", folder / "templates")
-    shutil.copytree(ROOT / "static", folder / "static")
-    return folder / "content" / first
+from corpus import ROOT, make_site
 
 
 def main() -> None:

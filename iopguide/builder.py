@@ -16,7 +16,8 @@ from .content import LoadedContent, load_content
 from .errors import BuildFailed, ContentError
 from .manifest import set_file_times, source_date_epoch
 from .metadata import headers_file
-from .output import check_output_dir, output_lock, recover_output, site_files, staged_site, write_or_keep
+from .output import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_all_but, site_files,
+                     write_or_keep)
 from .plan import SitePlan, link_lookups, plan_site
 from .structure import SiteConfig
 from .validate import validate_site
@@ -103,9 +104,10 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
             cache.save({page.rel_path for page in content.pages})
             return BuildResult(len(content.pages), len(plan.keep) + len(extra), time.perf_counter() - started,
                                options.output_dir, stage.seconds, counts)
-    with staged_site(options.output_dir) as staging:
+    spare = cache.folder / "spare-site" if cache.folder else None
+    with new_site(options.output_dir, spare) as site:
         with stage("render"):
-            results = _make_outputs(options, config, content, assets, lookups, cache, plan, staging, errors)
+            results = _make_outputs(options, config, content, assets, lookups, cache, plan, site.folder, errors)
             for result in results:
                 errors.extend(result.errors)
             _stop_if(errors)
@@ -113,17 +115,19 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
             for path in plan.keep:
-                _link(options.output_dir / path, staging / path)
+                if not keep_file(options.output_dir / path, site.folder / path):
+                    shutil.copy2(options.output_dir / path, site.folder / path)
             extra = _extra_files(content, assets, records)
             for path, data in extra.items():
-                write_or_keep(data if isinstance(data, bytes) else data.encode("utf-8"), staging / path,
-                              options.output_dir / path)
-            if epoch is not None:
-                set_file_times(staging, epoch)
-                for record in records.values():
-                    record.mtime_ns = epoch * 1_000_000_000
+                write_or_keep(data, site.folder / path, options.output_dir / path)
         with stage("check"):
-            _check_complete(staging, records, extra)
+            missing = remove_all_but(site.folder, records.keys() | extra.keys())
+            if missing:
+                raise RuntimeError(f"the new site lacks files it should have: {sorted(missing)[:5]}")
+        if epoch is not None:
+            set_file_times(site.folder, epoch)
+            for record in records.values():
+                record.mtime_ns = epoch * 1_000_000_000
     for result in results:
         if result.conversion:
             cache.index.conversions[result.rel_path] = result.conversion
@@ -156,7 +160,7 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     # and loading them costs more than the rest of such a build.
     from .convert import convert_quiz, make_markdown
     from .outputs import OutputSetup, make_outputs
-    from .render import SiteRenderer
+    from .render import SiteRenderer, make_environment
 
     if not plan.remake:
         return []
@@ -164,7 +168,9 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
     if content.quiz is not None and quiz_page is not None and any(job.page is quiz_page for job in plan.remake):
         quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups["assets"], errors)
-    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz)
+    compiled = cache.folder / "templates" if cache.folder else None
+    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz,
+                            make_environment(options.templates_dir, config, compiled))
     for template in {job.template for job in plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
     setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.conversion_path)
@@ -190,23 +196,6 @@ def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[
     if epoch is not None and any(record.mtime_ns != epoch * 1_000_000_000 for record in keep.values()):
         return False
     return all((output_dir / path).read_bytes() == data for path, data in extra.items())
-
-
-def _link(existing: Path, new: Path) -> None:
-    """Put an unchanged file into the new site without copying its bytes."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(existing, new)
-    except OSError:  # a file system without hard links
-        shutil.copy2(existing, new)
-
-
-def _check_complete(staging: Path, records: dict[str, OutputRecord], extra: dict[str, bytes]) -> None:
-    """The new site holds exactly the planned files, before it replaces the old one."""
-    found, planned = site_files(staging), records.keys() | extra.keys()
-    if found != planned:
-        raise RuntimeError(f"the new site is not what was planned: missing {sorted(planned - found)[:5]}, "
-                           f"unexpected {sorted(found - planned)[:5]}")
 
 
 def _stop_if(errors: list[ContentError]) -> None:

@@ -20,7 +20,6 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,13 +249,12 @@ def store_conversion(path: Path | None, record: ConversionRecord, converted: Any
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, whole; never half of one, even if the build is killed."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one writer per process at a time
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -9,6 +9,7 @@ import functools
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -39,20 +40,49 @@ def output_lock(output_dir: Path) -> Iterator[None]:
         yield
 
 
+@dataclass
+class NewSite:
+    folder: Path  # where the new site is being assembled
+    reused: bool  # it holds the site from an earlier build, to be brought up to date, rather than nothing
+
+
 @contextlib.contextmanager
-def staged_site(output_dir: Path) -> Iterator[Path]:
-    """A new, empty folder to assemble the site in; when the block ends without error it becomes
-    output_dir in one step, and otherwise it is deleted and output_dir is left as it was."""
+def new_site(output_dir: Path, spare: Path | None) -> Iterator[NewSite]:
+    """A folder to assemble the new site in; when the block ends without error it replaces output_dir
+    in one step, and otherwise output_dir is left as it was.
+
+    With a `spare` folder (in the build cache), the site that is replaced is kept there, and the next
+    build starts from it: most of its files are already right, so only the changed ones are written.
+    Making a folder per page and deleting the old site afterwards would otherwise cost more than the
+    whole of a build that changes one page.
+    """
     parent = output_dir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
+    reused = spare is not None and _move(spare, staging)
     try:
-        yield staging
+        yield NewSite(staging, reused)
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must be able to read it
         _swap_in(staging, output_dir.resolve())
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (spare is not None and _move(staging, spare)):
+            shutil.rmtree(staging, ignore_errors=True)
         raise
+    if staging.exists():  # it now holds the old site
+        if not (spare is not None and _move(staging, spare)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move(source: Path, target: Path) -> bool:
+    """Rename a folder onto a missing or empty one; False if that cannot be done (say, another disk)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            target.rmdir()
+        os.rename(source, target)
+        return True
+    except OSError:
+        return False
 
 
 def site_files(output_dir: Path) -> set[str]:
@@ -65,15 +95,14 @@ def site_files(output_dir: Path) -> set[str]:
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
+    """Put the new site in place; afterwards `staging` holds the old site, if there was one."""
     if not output_dir.exists():
         os.rename(staging, output_dir)
-    elif _exchange(staging, output_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the old site; a kill here leaves only that
-    else:
+    elif not _exchange(staging, output_dir):
         retired = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
         os.rename(output_dir, retired)
         os.rename(staging, output_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+        os.rename(retired, staging)
 
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
@@ -120,13 +149,46 @@ def recover_output(output_dir: Path) -> None:
 
 
 def write_or_keep(data: bytes, target: Path, previous: Path) -> None:
-    """Write `data` to `target`; if the current site already has these bytes there, link that file instead,
-    so an unchanged file keeps its date and a host or sync tool sees nothing new."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write `data` to `target`, replacing what is there; if the current site already has these bytes
+    at `previous`, link that file instead, so an unchanged file keeps its date and a host or sync tool
+    sees nothing new."""
     try:
-        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
-            os.link(previous, target)
-            return
+        same = previous.stat().st_size == len(data) and previous.read_bytes() == data
     except OSError:
-        pass  # not there before, or on another file system: write it
-    target.write_bytes(data)
+        same = False  # not there before
+    if same and keep_file(previous, target):
+        return
+    target.unlink(missing_ok=True)
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def keep_file(current: Path, target: Path) -> bool:
+    """Make `target` the very file `current` is (a hard link), unless it already is; False if it cannot be."""
+    try:
+        if target.stat().st_ino == current.stat().st_ino:
+            return True
+        target.unlink()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(current, target)
+        return True
+    except OSError:  # a file system without hard links, or `current` is gone
+        return False
+
+
+def remove_all_but(folder: Path, wanted: set[str]) -> set[str]:
+    """Delete every file below `folder` that is not `wanted`, and folders that leaves empty; the wanted
+    files that are missing."""
+    found = site_files(folder)
+    for path in found - wanted:
+        (folder / path).unlink()
+        parent = (folder / path).parent
+        while parent != folder and not os.listdir(parent):
+            parent.rmdir()
+            parent = parent.parent
+    return wanted - found

@@ -25,9 +25,13 @@ class NavLink:
     current: bool
 
 
-def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environment:
+def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """`compiled_dir` keeps compiled templates between builds: compiling them costs more than rendering a page."""
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,  # every value from content or config is escaped unless marked safe by the engine
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -95,6 +99,9 @@ class SiteRenderer:
         self.by_path = {page.rel_path: page for page in pages}
         self.guide = guide_pages(pages)
         self.guide_index = {page: index for index, page in enumerate(self.guide)}
+        # made once: rebuilding them for every page would make a build's time grow with pages squared
+        self.listings = [page.listing for page in pages]
+        self.guide_listings = [page.listing for page in self.guide]
 
     def render_all(self) -> dict[str, str]:
         files = {page.output_file: self.render_page(page) for page in self.pages}
@@ -113,13 +120,13 @@ class SiteRenderer:
                                      else (lambda to: relative_url(here, self.assets.published(to))))
         context = {
             "page": page,
-            "pages": [other.listing for other in self.pages],
+            "pages": self.listings,
             "url": url,
             "absolute_url": lambda to: self.config.base_url + self.assets.published(to),
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
             "help_page": self.links([self.config.help_page], page)[0],
-            "guide": [other.listing for other in self.guide],
+            "guide": self.guide_listings,
             "previous_page": _listing(self.neighbour(page, -1)),
             "next_page": _listing(self.neighbour(page, +1)),
             "quiz": self.quiz,

@@ -11,11 +11,11 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
 
-import html5lib
 
 # Elements that run code, embed another document or change how the page loads or looks.
 FORBIDDEN_ELEMENTS = {
@@ -53,6 +53,8 @@ def find_unsafe_html(markup: str) -> list[Unsafe]:
     if _plainly_safe(markup):
         return []
     markup = _NUMERIC_REFERENCE.sub(_shorten_reference, markup)
+    import html5lib  # loaded only for pages with raw HTML: it takes longer to load than most builds' changes take
+
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     found: list[Unsafe] = []
     for element in fragment.iter():
@@ -165,8 +167,12 @@ class LineFinder:
     """
 
     def __init__(self, text: str, first_line: int):
-        self.lines = [html.unescape(line).lower() for line in mask_code(text).split("\n")]
-        self.first_line, self.position = first_line, (0, 0)
+        self.text, self.first_line, self.position = text, first_line, (0, 0)
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        # worked out on the first refusal only: most pages have none, and this costs as much as a check
+        return [html.unescape(line).lower() for line in mask_code(self.text).split("\n")]
 
     def line_of(self, unsafe: Unsafe) -> int:
         # after the previous refusal first, then anywhere: the source may spell it in another way
