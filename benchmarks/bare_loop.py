@@ -38,7 +38,7 @@ def build_pages(job: tuple[list[Path], Path, Path, str]) -> int:
           if flavour == "site" else markdown.Markdown())
     for path in files:
         _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
-        meta = yaml.safe_load(front)
+        meta = yaml.load(front, Loader=yaml.CSafeLoader)  # libyaml, as the site uses: the floor is the fastest loop
         md.reset()
         html = TEMPLATE.render(title=meta["title"], description=meta["description"], body=md.convert(body))
         target = output / path.relative_to(content).with_suffix("") / "index.html"

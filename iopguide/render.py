@@ -31,6 +31,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
         compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        auto_reload=False,  # a build or a preview rebuild makes a new environment when a template changes
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
         autoescape=True,  # every value from content or config is escaped unless marked safe by the engine
         undefined=jinja2.StrictUndefined,

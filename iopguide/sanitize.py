@@ -86,16 +86,20 @@ def _plainly_safe(markup: str) -> bool:
     their attributes go through the same checks as below. Anything else — a comment, an unquoted
     attribute, an element outside the list, anything refused — answers False, and the full parse decides.
     """
-    if "<" not in _PLAIN_TAG.sub("", markup):
-        return all(_plain_tag_is_safe(tag) for tag in _PLAIN_TAG.finditer(markup))
-    return False
+    end = 0
+    for tag in _PLAIN_TAG.finditer(markup):
+        if "<" in markup[end:tag.start()] or not _plain_tag_is_safe(tag):
+            return False
+        end = tag.end()
+    return "<" not in markup[end:]
 
 
 def _plain_tag_is_safe(tag: re.Match) -> bool:
     if tag.group(2) not in _PLAIN_ELEMENTS:
         return False
-    attributes = _PLAIN_ATTRIBUTE.findall(tag.group(3))
-    return not any(_check_attribute(name, html.unescape(value)) for name, value in attributes)
+    attributes = tag.group(3)
+    return not attributes or not any(_check_attribute(name, html.unescape(value) if "&" in value else value)
+                                     for name, value in _PLAIN_ATTRIBUTE.findall(attributes))
 
 
 # html5lib turns the digits of &#...; into a Python int, which refuses more than 4300 digits
