@@ -50,8 +50,11 @@ class Unsafe:
 
 def find_unsafe_html(markup: str) -> list[Unsafe]:
     """Every refused element, attribute and address in `markup`, in document order."""
-    if _plainly_safe(markup):
-        return []
+    return [] if _plainly_safe(markup) else parse_for_unsafe_html(markup)
+
+
+def parse_for_unsafe_html(markup: str) -> list[Unsafe]:
+    """find_unsafe_html's answer, always worked out with the full parse."""
     markup = _NUMERIC_REFERENCE.sub(_shorten_reference, markup)
     import html5lib  # loaded only for pages with raw HTML: it takes longer to load than most builds' changes take
 
