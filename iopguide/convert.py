@@ -17,7 +17,7 @@ from .sanitize import LineFinder, find_unsafe_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
 
 # fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
-EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html", "smarty"]
+EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
 MAX_SECONDS_PER_TEXT = 5  # a long real page converts in about 20 ms
 

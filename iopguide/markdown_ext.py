@@ -2,6 +2,7 @@
 
 - Links to other pages are written as relative `.md` paths; they become the pages' URLs.
 - A task list (`- [ ] item`) becomes real checkboxes a reader can tick and print.
+- Straight quotes, `--`, `---` and `...` become curly quotes, dashes and ellipses (typography.py).
 - The body is also split at each `##` heading into sections, for templates that lay them out
   as components (myth/fact pairs, FAQ entries, cards on the home page).
 """
@@ -18,6 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
 from .structure import Section
+from .typography import TypographyProcessor
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 
@@ -213,4 +215,9 @@ class SiteExtension(Extension):
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)
+        # Where smarty made quotes and dashes, so every other processor sees the text it saw then: after
+        # those above, attr_list (8) reading `{#an--id}` and abbr (7) finding its words; before toc (5)
+        # makes heading ids from the text.
+        md.treeprocessors.register(TypographyProcessor(md), "site-typography", 6)
+        md.ESCAPED_CHARS.extend(['"', "'"])  # `\"` keeps a straight quote
         md.treeprocessors.register(SectionProcessor(md), "site-sections", -10)
