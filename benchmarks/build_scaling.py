@@ -7,7 +7,8 @@ Prints a table; asserts nothing.
 
 Every number comes from this one run, so ratios compare like with like on a shared machine:
 - floor: benchmarks/bare_loop.py with 2 processes — default Markdown (what `markdown.markdown()`
-  does), and the site's own Python-Markdown extensions (the same Markdown work our build does);
+  does), and Python-Markdown's own extensions for what the site's pages contain ("site md": tables,
+  footnotes, contents ids … and smarty for the typography the site makes with its own faster pass);
 - cold: `build.py` with no cache and no output folder;
 - warm: `build.py` again, nothing changed;
 - one edit: a sentence added to one page, then `build.py` (the median of three edits);

@@ -57,6 +57,8 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
               lookups: dict[str, Any], cache: BuildCache, output_dir: Path) -> SitePlan:
     """Sort every output file into those to make again and those to keep."""
     pages = content.pages
+    listings = {page: listing(page) for page in pages}  # worked out once: each is used more than once
+    listings[None] = ""
     guide = guide_pages(pages)
     position = {page: index for index, page in enumerate(guide)}
     by_path = {page.rel_path: page for page in pages}
@@ -64,8 +66,8 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
     menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
              for ref in [*config.navigation, *config.footer.links, config.help_page]]
     shared = {
-        "pages": digest([listing(page) for page in pages]),
-        "guide": digest([listing(page) for page in guide]),
+        "pages": digest([listings[page] for page in pages]),
+        "guide": digest([listings[page] for page in guide]),
         "nav": digest(menus),
         "quiz": _quiz_key(content, by_path, lookups),
     }
@@ -75,13 +77,13 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
         index = position.get(page)
         if index is None or not 0 <= index + step < len(guide):
             return ""
-        return listing(guide[index + step])
+        return listings[guide[index + step]]
 
     def partial_key(template: str, page: Page | None) -> str:
         names = reads(template)
         values = {"previous_page": neighbour(page, -1), "next_page": neighbour(page, +1), **shared}
         chosen = sorted(values) if names is None else sorted(names & values.keys())
-        return digest(site_key, template, listing(page), [(name, values[name]) for name in chosen])
+        return digest(site_key, template, listings[page], [(name, values[name]) for name in chosen])
 
     plan = SitePlan()
     previous = cache.previous
