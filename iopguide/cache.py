@@ -15,6 +15,7 @@ wrong page.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -166,7 +167,7 @@ class ConversionRecord:
     key: str  # digest of the page's Markdown, address, settings and engine
     answers: tuple[tuple[tuple[str, str], Any], ...]  # every lookup the conversion made, and its answer
 
-    @property
+    @functools.cached_property  # kept in the pickled index: worked out once per conversion, not per build
     def digest(self) -> str:
         """Stands for the converted HTML: equal digests mean equal HTML."""
         return digest(self.key, self.answers)

@@ -149,13 +149,20 @@ def parse_front_matter(front: str, shown: str, config: SiteConfig,
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     """(front matter, body, line the body starts on); the front matter sits between two '---' lines."""
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0]):
+    first_break = text.find("\n")
+    if not _FENCE.match(text if first_break < 0 else text[:first_break]):
         raise ContentError(shown, 1, "the page does not start with front matter",
                            "put '---' on the first line, then title:, description: and last_reviewed:, then '---'")
-    for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]) or lines[index].rstrip() == "...":
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    # Line by line up to the closing fence only: the body, most of the file, is never split into lines.
+    front_start = start = first_break + 1
+    number = 2
+    while start > 0:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if _FENCE.match(line) or line.rstrip() == "...":
+            body = "" if end < 0 else text[end + 1:]
+            return text[front_start:max(start - 1, front_start)], body, number + 1
+        start, number = end + 1, number + 1
     raise ContentError(shown, 1, "the front matter is never closed", "add a line with only '---' after the last key")
 
 

@@ -121,16 +121,9 @@ class Section:
     body_html: str
 
 
-@dataclass(frozen=True)
-class PageListing:
-    """What templates see of pages other than the one being rendered: address and front matter.
+class _Titled:
+    """The titles of anything with front matter (`meta`): a page, or another page's listing."""
 
-    Not their text: a page's output then depends only on other pages' listings, so editing a page's
-    text remakes that page alone, not every page whose menus or guide list it appears in.
-    """
-
-    rel_path: str
-    url: str
     meta: PageMeta
 
     @property
@@ -142,8 +135,21 @@ class PageListing:
         return self.meta.menu_title or self.meta.title
 
 
+@dataclass(frozen=True)
+class PageListing(_Titled):
+    """What templates see of pages other than the one being rendered: address and front matter.
+
+    Not their text: a page's output then depends only on other pages' listings, so editing a page's
+    text remakes that page alone, not every page whose menus or guide list it appears in.
+    """
+
+    rel_path: str
+    url: str
+    meta: PageMeta
+
+
 @dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
-class Page:
+class Page(_Titled):
     source_path: Path
     rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
     display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
@@ -164,14 +170,6 @@ class Page:
 
     def front_line(self, key: str) -> int:
         return self.front_lines.get((key,), 1)
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    @property
-    def nav_title(self) -> str:
-        return self.meta.menu_title or self.meta.title
 
     @property
     def output_file(self) -> str:
