@@ -75,41 +75,54 @@ def build(options: BuildOptions) -> BuildResult:
 
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     stage = _Stages()
-    counts: dict[str, int] = {}
     with stage("load"):
         cache = BuildCache(options.cache_dir)
         config = load_config(options.config_path, options.base_url)
         epoch = source_date_epoch()
         errors: list[ContentError] = []
-        front_matter = cache.front_matter() if cache.enabled else None
-        content = load_content(options.content_dir, config, options.drafts, errors, front_matter)
+        content = load_content(options.content_dir, config, options.drafts, errors,
+                               cache.front_matter() if cache.enabled else None)
     with stage("validate"):
         validate_site(config, content, options.templates_dir, errors)
         _stop_if(errors)
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
         lookups = link_lookups(content, assets.content_urls(content.assets))
-        templates_key, reads = _template_reads(options.templates_dir, config, cache)
-        site_key = digest(cache.engine, templates_key, options.config_path.read_bytes(), options.base_url,
-                          str(options.content_dir),
-                          sorted((rel, asset.published) for rel, asset in assets.assets.items()))
-        plan = plan_site(config, content, site_key, reads, lookups, cache, options.output_dir)
-    counts.update(pages=len(content.pages), remade=len(plan.remake), kept=len(plan.keep))
-    if not plan.remake:
+        plan = _plan(options, config, content, assets, lookups, cache)
+    counts = {"pages": len(content.pages), "remade": len(plan.remake), "kept": len(plan.keep)}
+    if plan.remake:
+        records, extra = _write_new_site(options, config, content, assets, lookups, cache, plan, epoch, stage,
+                                         counts)
+    else:
         with stage("check"):
-            extra = _extra_files(content, assets, plan.keep)
-            unchanged = _holds_exactly(options.output_dir, plan.keep, extra)
-        if unchanged:
-            cache.index.outputs = plan.keep
-            cache.save({page.rel_path for page in content.pages})
-            return BuildResult(len(content.pages), len(plan.keep) + len(extra), time.perf_counter() - started,
-                               options.output_dir, stage.seconds, counts)
-    spare = cache.folder / "spare-site" if cache.folder else None
-    with new_site(options.output_dir, spare) as site:
+            records, extra = plan.keep, _extra_files(assets, plan.keep)
+            unchanged = _holds_exactly(options.output_dir, records, extra, epoch)
+        if not unchanged:
+            records, extra = _write_new_site(options, config, content, assets, lookups, cache, plan, epoch, stage,
+                                         counts)
+    cache.index.outputs = records
+    cache.save({page.rel_path for page in content.pages})
+    return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
+                       options.output_dir, stage.seconds, counts)
+
+
+def _plan(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap, lookups: dict,
+          cache: BuildCache) -> SitePlan:
+    templates_key, reads = _template_reads(options.templates_dir, config, cache)
+    site_key = digest(cache.engine, templates_key, options.config_path.read_bytes(), options.base_url,
+                      str(options.content_dir), sorted((rel, asset.published) for rel, asset in assets.assets.items()))
+    return plan_site(config, content, site_key, reads, lookups, cache, options.output_dir)
+
+
+def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
+                    lookups: dict, cache: BuildCache, plan: SitePlan, epoch: int | None, stage: _Stages,
+                    counts: dict[str, int]) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
+    """Make the planned files, keep the rest, and swap the new site in: (records of its files, extra files)."""
+    errors: list[ContentError] = []
+    with new_site(options.output_dir, cache.folder / "spare-site" if cache.folder else None) as site:
         with stage("render"):
             results = _make_outputs(options, config, content, assets, lookups, cache, plan, site.folder, errors)
-            for result in results:
-                errors.extend(result.errors)
+            errors.extend(error for result in results for error in result.errors)
             _stop_if(errors)
         counts["converted"] = sum(result.converted for result in results)
         with stage("write"):
@@ -117,7 +130,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
             for path in plan.keep:
                 if not keep_file(options.output_dir / path, site.folder / path):
                     shutil.copy2(options.output_dir / path, site.folder / path)
-            extra = _extra_files(content, assets, records)
+            extra = _extra_files(assets, records)
             for path, data in extra.items():
                 write_or_keep(data, site.folder / path, options.output_dir / path)
         with stage("check"):
@@ -128,13 +141,8 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
             set_file_times(site.folder, epoch)
             for record in records.values():
                 record.mtime_ns = epoch * 1_000_000_000
-    for result in results:
-        if result.conversion:
-            cache.index.conversions[result.rel_path] = result.conversion
-    cache.index.outputs = records
-    cache.save({page.rel_path for page in content.pages})
-    return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
-                       options.output_dir, stage.seconds, counts)
+    cache.index.conversions.update((result.rel_path, result.conversion) for result in results if result.conversion)
+    return records, extra
 
 
 def _template_reads(templates_dir: Path, config: SiteConfig,
@@ -177,7 +185,7 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     return make_outputs(setup, plan.remake)
 
 
-def _extra_files(content: LoadedContent, assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
+def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
     """The assets the output files refer to, and `_headers`, which lets hosts cache those for a year."""
     texts, copies = assets.published_for(set().union(*(record.assets for record in records.values())))
     files = {path: text.encode("utf-8") for path, text in texts.items()}
@@ -187,12 +195,11 @@ def _extra_files(content: LoadedContent, assets: AssetMap, records: dict[str, Ou
     return files
 
 
-def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[str, bytes]) -> bool:
+def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[str, bytes], epoch: int | None) -> bool:
     """Whether output/ already is the site: the kept files (checked when planned), these extra files
     byte for byte, and nothing else."""
     if site_files(output_dir) != keep.keys() | extra.keys():
         return False
-    epoch = source_date_epoch()
     if epoch is not None and any(record.mtime_ns != epoch * 1_000_000_000 for record in keep.values()):
         return False
     return all((output_dir / path).read_bytes() == data for path, data in extra.items())

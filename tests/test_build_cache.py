@@ -178,3 +178,11 @@ def test_verbose_shows_the_time_of_each_stage(real: RealProject) -> None:
     run, _ = real.cached_build()
     stages = re.findall(r"^  (\w+) +(\d+\.\d{3}) s", run.out, flags=re.MULTILINE)
     assert [name for name, _ in stages] == ["load", "validate", "plan", "render", "write", "check"]
+
+
+def test_a_new_source_date_reaches_every_file_even_when_nothing_else_changed(real: RealProject, monkeypatch) -> None:
+    for epoch in (1_700_000_000, 1_800_000_000):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        real.cached_build()
+        times = {path.stat().st_mtime for path in (real.root / "output").rglob("*") if path.is_file()}
+        assert times == {epoch}
