@@ -81,7 +81,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
         epoch = source_date_epoch()
         errors: list[ContentError] = []
         content = load_content(options.content_dir, config, options.drafts, errors,
-                               cache.front_matter() if cache.enabled else None)
+                               cache.sources() if cache.enabled else None)
     with stage("validate"):
         validate_site(config, content, options.templates_dir, errors)
         _stop_if(errors)

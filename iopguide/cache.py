@@ -1,7 +1,8 @@
 """The build cache in .cache/build/: what an earlier build already worked out, and proof it still holds.
 
 Three things are kept, each with the inputs it was made from:
-- front matter, keyed by its text: parsing and checking YAML costs about a millisecond a page;
+- what loading each page file gave, with the file's stat data: a file whose size, times and inode
+  are unchanged is not read again (its text's digest stands for it), as git trusts its index;
 - each page's converted Markdown, with every answer the conversion got about other files
   ("does faq.md exist, and at what address?"). A cached conversion is used only when its page text,
   address, Markdown settings and engine are the same and every one of those answers still is;
@@ -181,7 +182,7 @@ class CacheIndex:
     """The small part of the cache, read whole at the start of a build and written at its end."""
 
     engine: str
-    front_matter: dict[str, Any] = field(default_factory=dict)  # digest of front matter text → parsed values
+    sources: dict[str, Any] = field(default_factory=dict)  # page rel_path → content.SourceRecord
     conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
     template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads
@@ -200,8 +201,8 @@ class BuildCache:
     def enabled(self) -> bool:
         return self.folder is not None
 
-    def front_matter(self) -> Memo:
-        return Memo(self.previous.front_matter, self.index.front_matter)
+    def sources(self) -> Memo:
+        return Memo(self.previous.sources, self.index.sources)
 
     def _read_index(self) -> CacheIndex:
         if self.folder is None:

@@ -5,6 +5,7 @@ import calendar
 import datetime as dt
 import os
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,7 @@ class LoadedContent:
 
 
 def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
-                 errors: list[ContentError], front_matter: Memo | None = None) -> LoadedContent:
+                 errors: list[ContentError], known: Memo | None = None) -> LoadedContent:
     """Every page, asset and the quiz below content_dir; mistakes go to `errors`, the page is left out."""
     if not content_dir.is_dir():
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
@@ -93,7 +94,7 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     for path in page_files:
         rel_path = path.relative_to(content_dir).as_posix()
         try:
-            page = load_page(path, content_dir, config, errors, front_matter)
+            page = load_page(path, content_dir, config, errors, known)
         except ContentError as error:
             errors.append(error)
             page = None
@@ -111,23 +112,67 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     return loaded
 
 
+# A file last changed this close to when it was read could change again within the same clock tick
+# without its time or size changing, so it is read again next time (as git does with its index).
+RACY_NANOSECONDS = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What loading a page file gave, and the file's stat data then: while that is the same, the file is too."""
+
+    status: tuple[int, int, int, int]  # size, modification and change times, inode
+    read_at: int  # time.time_ns() when it was read
+    review_months: int  # the config setting next_review defaults from
+    meta: PageMeta
+    front_lines: dict[tuple, int]
+    body_line: int
+    text_digest: str
+    body_digest: str
+
+    def still_describes(self, status: os.stat_result, review_months: int) -> bool:
+        return (self.status == _status_key(status) and self.review_months == review_months
+                and self.read_at - status.st_mtime_ns > RACY_NANOSECONDS)
+
+
+def _status_key(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+
 def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError],
-              front_matter: Memo | None = None) -> Page | None:
+              known: Memo | None = None) -> Page | None:
+    """The page in `path`; with `known` (earlier builds' SourceRecords by path), an unchanged file is
+    not read at all: its body is read only if the page has to be converted again."""
     shown = display_path(path)
-    text = read_text(path, shown)
-    front, body, body_line = split_front_matter(text, shown)
-    key = digest(front, config.review_months)
-    parsed = front_matter.get(key) if front_matter else None
-    if parsed is None:
+    rel_path = path.relative_to(content_dir).as_posix()
+    record = known.get(rel_path) if known else None
+    status = path.stat()
+    if record is None or not record.still_describes(status, config.review_months):
+        read_at = time.time_ns()
+        text = read_text(path, shown)
+        front, body, body_line = split_front_matter(text, shown)
         parsed = parse_front_matter(front, shown, config, errors)
         if parsed is None:
             return None
-        if front_matter:
-            front_matter.put(key, parsed)
-    meta, lines = parsed
-    rel_path = path.relative_to(content_dir).as_posix()
-    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, meta.slug),
-                meta=meta, body=body, body_line=body_line, front_lines=lines)
+        record = SourceRecord(_status_key(status), read_at, config.review_months, *parsed, body_line, digest(text),
+                              digest(body))
+        if known:
+            known.put(rel_path, record)
+        body_text: str | None = body
+    else:
+        body_text = None
+    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, record.meta.slug),
+                meta=record.meta, body_line=record.body_line, front_lines=record.front_lines,
+                body_digest=record.body_digest, body_text=body_text,
+                read_body=lambda: read_body(path, shown, record.text_digest))
+
+
+def read_body(path: Path, shown: str, text_digest: str) -> str:
+    """The body of a page file that was found unchanged, checked to be what was found."""
+    text = read_text(path, shown)
+    if digest(text) != text_digest:
+        raise ContentError(shown, None, "this file changed while the build was running", "run the build again")
+    return split_front_matter(text, shown)[1]
 
 
 def parse_front_matter(front: str, shown: str, config: SiteConfig,

@@ -44,7 +44,7 @@ def listing(page: Page | None) -> str:
 
 def conversion_key(page: Page, engine: str) -> str:
     """Stands for everything a page's conversion reads from the page itself."""
-    return digest(engine, page.rel_path, page.url, page.body_line, page.body)
+    return digest(engine, page.rel_path, page.url, page.body_line, page.body_digest)
 
 
 def link_lookups(content: LoadedContent, content_urls: dict[str, str]) -> dict[str, Mapping | set]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from .yamlfile import nearest_line
@@ -155,9 +155,11 @@ class Page(_Titled):
     display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
     url: str  # below the site root, "" for the home page, else ending in "/"
     meta: PageMeta
-    body: str
     body_line: int  # the file line the Markdown body starts on
     front_lines: dict[tuple, int] = field(default_factory=dict, repr=False)
+    body_digest: str = ""  # stands for the body, so an unchanged page need not be read
+    body_text: str | None = field(default=None, repr=False)  # the body, once read
+    read_body: Callable[[], str] | None = field(default=None, repr=False)
     # filled by rendering
     html: str = ""
     intro_html: str = ""
@@ -170,6 +172,13 @@ class Page(_Titled):
 
     def front_line(self, key: str) -> int:
         return self.front_lines.get((key,), 1)
+
+    @property
+    def body(self) -> str:
+        """The Markdown below the front matter; a build that found the file unchanged reads it only now."""
+        if self.body_text is None:
+            self.body_text = self.read_body()
+        return self.body_text
 
     @property
     def output_file(self) -> str:

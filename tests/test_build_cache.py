@@ -2,6 +2,7 @@
 publishes exactly the bytes a build from scratch publishes, and it remakes only what the change touches."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -186,3 +187,16 @@ def test_a_new_source_date_reaches_every_file_even_when_nothing_else_changed(rea
         real.cached_build()
         times = {path.stat().st_mtime for path in (real.root / "output").rglob("*") if path.is_file()}
         assert times == {epoch}
+
+
+def test_a_file_rewritten_with_the_same_size_and_time_is_still_read_again(real: RealProject) -> None:
+    page = real.root / "content" / "faq.md"
+    before = page.stat()
+    text = page.read_text()
+    assert "week" in text
+    page.write_text(text.replace("week", "WEEK", 1))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a tool that restores times would
+    assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
+    _, made = real.cached_build()
+    assert made == 1 and "WEEK" in real.read("output/faq/index.html")
+    real.assert_same_as_clean_build()
