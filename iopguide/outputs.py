@@ -22,7 +22,6 @@ from .errors import BuildFailed, ContentError
 from .output import write_or_keep
 from .plan import PlannedOutput
 from .render import SiteRenderer
-from .structure import Page
 
 EMPTY = Converted("", "", [], [])
 # Below this many jobs, starting worker processes costs more than it saves.
