@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .assets import digests_in
-from .cache import ConversionRecord, OutputRecord, Recorded, digest, load_conversion, store_conversion
+from .cache import ConversionRecord, OutputRecord, Recorded, load_conversion, store_conversion
 from .convert import Converted, convert_page, make_markdown
 from .errors import BuildFailed, ContentError
 from .output import write_or_keep
@@ -88,8 +88,7 @@ def make_output(setup: OutputSetup, job: PlannedOutput) -> JobResult:
             EMPTY.apply_to(job.page)
     target = setup.staging / job.path
     write_or_keep(text.encode("utf-8"), target, setup.previous / job.path)
-    key = digest(job.partial_key, result.conversion.digest) if result.conversion else job.partial_key
-    result.record = OutputRecord.of(target, key, frozenset(digests_in(text)))
+    result.record = OutputRecord.of(target, job.render_key(result.conversion), frozenset(digests_in(text)))
     return result
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .cache import BuildCache, OutputRecord, digest
+from .cache import BuildCache, ConversionRecord, OutputRecord, digest
 from .content import LoadedContent
 from .structure import Page, SiteConfig, guide_pages
 
@@ -29,6 +29,10 @@ class PlannedOutput:
     page: Page | None
     partial_key: str  # every input but the page's converted Markdown
     conversion_key: str = ""
+
+    def render_key(self, conversion: ConversionRecord | None) -> str:
+        """The whole render key, once the page's conversion (None for a file that shows no page) is known."""
+        return digest(self.partial_key, conversion.digest) if conversion else self.partial_key
 
 
 @dataclass
@@ -93,13 +97,13 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
         planned = PlannedOutput(page.output_file, template, page, partial_key(template, page), key)
         conversion = previous.conversions.get(page.rel_path)
         if conversion and conversion.key == key and conversion.still_holds(lookups):
-            _keep_or_remake(plan, planned, digest(planned.partial_key, conversion.digest), previous.outputs, output_dir)
+            _keep_or_remake(plan, planned, planned.render_key(conversion), previous.outputs, output_dir)
             cache.index.conversions[page.rel_path] = conversion
         else:
             plan.remake.append(planned)
     for path, template in SPECIAL_OUTPUTS.items():
         planned = PlannedOutput(path, template, None, partial_key(template, None))
-        _keep_or_remake(plan, planned, planned.partial_key, previous.outputs, output_dir)
+        _keep_or_remake(plan, planned, planned.render_key(None), previous.outputs, output_dir)
     return plan
 
 
