@@ -150,9 +150,9 @@ class OutputRecord:
     inode: int
     assets: frozenset[str] = frozenset()  # digests of the hashed assets it refers to
 
-    def matches(self, path: Path) -> bool:
+    def matches(self, path: str | Path) -> bool:
         try:
-            status = path.stat()
+            status = os.stat(path)
         except OSError:
             return False
         return (status.st_size, status.st_mtime_ns, status.st_ino) == (self.size, self.mtime_ns, self.inode)
@@ -186,6 +186,8 @@ class CacheIndex:
     conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
     template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads
+    plan_context: str = ""  # what every output's partial key was worked out from, besides the page itself
+    partial_keys: dict[str, str] = field(default_factory=dict)  # listing key, or template name → partial key
 
 
 class BuildCache:

@@ -14,7 +14,7 @@ from .cache import Memo, digest
 from .errors import ContentError, display_path
 from .quiz import Quiz, load_quiz
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
-from .structure import Page, PageMeta, SiteConfig, Source
+from .structure import Page, PageListing, PageMeta, SiteConfig, Source
 from .textfile import read_text
 from .yamlfile import parse_yaml
 
@@ -129,6 +129,8 @@ class SourceRecord:
     body_line: int
     text_digest: str
     body_digest: str
+    url: str
+    listing_key: str  # digest of the page's PageListing, what other pages' templates see of it
 
     def still_describes(self, status: os.stat_result, review_months: int) -> bool:
         return (self.status == _status_key(status) and self.review_months == review_months
@@ -154,15 +156,18 @@ def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[Co
         parsed = parse_front_matter(front, shown, config, errors)
         if parsed is None:
             return None
-        record = SourceRecord(_status_key(status), read_at, config.review_months, *parsed, body_line, digest(text),
-                              digest(body))
+        meta, front_lines = parsed
+        url = page_url(rel_path, meta.slug)
+        record = SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line,
+                              digest(text), digest(body), url, digest(PageListing(rel_path, url, meta)))
         if known:
             known.put(rel_path, record)
         body_text: str | None = body
     else:
         body_text = None
-    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=page_url(rel_path, record.meta.slug),
-                meta=record.meta, body_line=record.body_line, front_lines=record.front_lines,
+    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=record.url,
+                meta=record.meta, body_line=record.body_line, listing_key=record.listing_key,
+                front_lines=record.front_lines,
                 body_digest=record.body_digest, body_text=body_text,
                 read_body=lambda: read_body(path, shown, record.text_digest))
 

@@ -10,12 +10,13 @@ change to a template, the config or the engine remakes everything.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .cache import BuildCache, ConversionRecord, OutputRecord, digest
+from .cache import BuildCache, ConversionRecord, Memo, OutputRecord, digest
 from .content import LoadedContent
 from .structure import Page, SiteConfig, guide_pages
 
@@ -43,7 +44,7 @@ class SitePlan:
 
 def listing(page: Page | None) -> str:
     """Stands for everything another page's template can show of `page`: its PageListing."""
-    return digest(page.listing) if page else ""
+    return page.listing_key if page else ""
 
 
 def conversion_key(page: Page, engine: str) -> str:
@@ -61,8 +62,6 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
               lookups: dict[str, Any], cache: BuildCache, output_dir: Path) -> SitePlan:
     """Sort every output file into those to make again and those to keep."""
     pages = content.pages
-    listings = {page: listing(page) for page in pages}  # worked out once: each is used more than once
-    listings[None] = ""
     guide = guide_pages(pages)
     position = {page: index for index, page in enumerate(guide)}
     by_path = {page.rel_path: page for page in pages}
@@ -70,24 +69,31 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
     menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
              for ref in [*config.navigation, *config.footer.links, config.help_page]]
     shared = {
-        "pages": digest([listings[page] for page in pages]),
-        "guide": digest([listings[page] for page in guide]),
+        "pages": digest([page.listing_key for page in pages]),
+        "guide": digest([page.listing_key for page in guide]),
         "nav": digest(menus),
         "quiz": _quiz_key(content, by_path, lookups),
     }
     shared["footer_links"] = shared["help_page"] = shared["nav"]
+    partial_keys = _partial_keys(cache, digest(site_key, sorted(shared.items()), shared["guide"]))
 
     def neighbour(page: Page | None, step: int) -> str:
         index = position.get(page)
         if index is None or not 0 <= index + step < len(guide):
             return ""
-        return listings[guide[index + step]]
+        return guide[index + step].listing_key
 
     def partial_key(template: str, page: Page | None) -> str:
-        names = reads(template)
-        values = {"previous_page": neighbour(page, -1), "next_page": neighbour(page, +1), **shared}
-        chosen = sorted(values) if names is None else sorted(names & values.keys())
-        return digest(site_key, template, listings[page], [(name, values[name]) for name in chosen])
+        # Within one context a page's partial key follows from its listing (which names its template,
+        # and its place in the guide), so an earlier build's key is taken rather than worked out again.
+        known = partial_keys.get(listing(page) or template)
+        if known is None:
+            names = reads(template)
+            values = {"previous_page": neighbour(page, -1), "next_page": neighbour(page, +1), **shared}
+            chosen = sorted(values) if names is None else sorted(names & values.keys())
+            known = digest(site_key, template, listing(page), [(name, values[name]) for name in chosen])
+            partial_keys.put(listing(page) or template, known)
+        return known
 
     plan = SitePlan()
     previous = cache.previous
@@ -107,10 +113,18 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
     return plan
 
 
+def _partial_keys(cache: BuildCache, context: str) -> Memo:
+    """The partial keys worked out by the last build, if it had the same context: the same engine,
+    templates, config, assets, and listing of every page in the same order."""
+    previous = cache.previous
+    cache.index.plan_context = context
+    return Memo(previous.partial_keys if previous.plan_context == context else {}, cache.index.partial_keys)
+
+
 def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: dict[str, OutputRecord],
                     output_dir: Path) -> None:
     record = records.get(planned.path)
-    if record is not None and record.key == key and record.matches(output_dir / planned.path):
+    if record is not None and record.key == key and record.matches(os.path.join(output_dir, planned.path)):
         plan.keep[planned.path] = record
     else:
         plan.remake.append(planned)

@@ -156,6 +156,7 @@ class Page(_Titled):
     url: str  # below the site root, "" for the home page, else ending in "/"
     meta: PageMeta
     body_line: int  # the file line the Markdown body starts on
+    listing_key: str  # a digest of `listing`, worked out when the file was read
     front_lines: dict[tuple, int] = field(default_factory=dict, repr=False)
     body_digest: str = ""  # stands for the body, so an unchanged page need not be read
     body_text: str | None = field(default=None, repr=False)  # the body, once read
