@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -126,9 +127,10 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
         counts["converted"] = sum(result.converted for result in results)
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
-            for path in plan.keep:
-                if not keep_file(options.output_dir / path, site.folder / path):
-                    shutil.copy2(options.output_dir / path, site.folder / path)
+            for path, record in plan.keep.items():
+                current, target = os.path.join(options.output_dir, path), os.path.join(site.folder, path)
+                if not keep_file(current, target, record.inode):
+                    shutil.copy2(current, target)
             extra = _extra_files(assets, records)
             for path, data in extra.items():
                 write_or_keep(data, site.folder / path, options.output_dir / path)

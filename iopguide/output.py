@@ -88,9 +88,15 @@ def _move(source: Path, target: Path) -> bool:
 def site_files(output_dir: Path) -> set[str]:
     """Every file in the output folder, by path below it."""
     found = set()
-    for folder, _, names in os.walk(output_dir):
-        prefix = os.path.relpath(folder, output_dir)
-        found.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    pending = [""]
+    while pending:  # os.scandir rather than os.walk: a site has a folder per page, and this runs every build
+        prefix = pending.pop()
+        with os.scandir(os.path.join(output_dir, prefix)) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(f"{prefix}{entry.name}/")
+                else:
+                    found.add(prefix + entry.name)
     return found
 
 
@@ -166,14 +172,18 @@ def write_or_keep(data: bytes, target: Path, previous: Path) -> None:
         target.write_bytes(data)
 
 
-def keep_file(current: Path, target: Path) -> bool:
-    """Make `target` the very file `current` is (a hard link), unless it already is; False if it cannot be."""
+def keep_file(current: Path | str, target: Path | str, current_inode: int | None = None) -> bool:
+    """Make `target` the very file `current` is (a hard link), unless it already is; False if it cannot be.
+
+    `current_inode`, when the caller knows it, saves a stat: most files of a reused site already are
+    the current ones, and checking that is all this does for them.
+    """
     try:
-        if target.stat().st_ino == current.stat().st_ino:
+        if os.stat(target).st_ino == (os.stat(current).st_ino if current_inode is None else current_inode):
             return True
-        target.unlink()
+        os.unlink(target)
     except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
     try:
         os.link(current, target)
         return True
