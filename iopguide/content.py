@@ -4,11 +4,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import os
+import posixpath
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .cache import Memo, digest
 from .errors import ContentError, display_path
@@ -40,29 +42,46 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".p
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
-def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[Path], list[Path]]:
-    """Markdown pages and asset files below content_dir, in a stable order; hidden files are skipped.
+def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[str], list[str]]:
+    """Markdown pages and asset files below content_dir, as posix paths below it, in a stable order;
+    hidden files are skipped.
 
     A symbolic link that leads outside content_dir is refused: the build would otherwise publish
     whatever it points at, such as a private file elsewhere on the computer.
     """
     root = content_dir.resolve()
     pages, assets = [], []
-    for path in sorted(content_dir.rglob("*")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts):
-            continue
-        if path.is_symlink() and not _leads_inside(path, root):
-            errors.append(ContentError(display_path(path), None,
-                                       f"this is a link to '{os.readlink(path)}', which is outside content/ or missing",
+    for rel_path, entry in sorted(_visible_files(content_dir), key=lambda found: found[0].split("/")):
+        if entry.is_symlink() and not _leads_inside(Path(entry.path), root):
+            errors.append(ContentError(display_path(entry.path), None,
+                                       f"this is a link to '{os.readlink(entry.path)}', which is outside content/ or missing",
                                        "copy the file into content/ instead of linking to it"))
             continue
-        if not path.is_file():
+        if not entry.is_file():
             continue
-        if path.suffix.lower() == ".md":
-            pages.append(path)
-        elif path.suffix.lower() in ASSET_SUFFIXES:
-            assets.append(path)
+        suffix = os.path.splitext(rel_path)[1].lower()
+        if suffix == ".md":
+            pages.append(rel_path)
+        elif suffix in ASSET_SUFFIXES:
+            assets.append(rel_path)
     return pages, assets
+
+
+def _visible_files(content_dir: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every entry below content_dir but folders, with its posix path below it; names starting with
+    '.' or '_' are hidden, with all below them. Plain os.scandir, whose entries know their type without
+    a stat: a site has thousands of pages, and the build lists them every time."""
+    pending = [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(os.path.join(content_dir, prefix)) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(f"{prefix}{entry.name}/")
+                else:
+                    yield prefix + entry.name, entry
 
 
 def _leads_inside(link: Path, root: Path) -> bool:
@@ -90,11 +109,12 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
                            "run the command from the project folder, or pass --content DIR")
     page_files, asset_files = find_sources(content_dir, errors)
-    loaded = LoadedContent([], assets={path.relative_to(content_dir).as_posix(): path for path in asset_files})
-    for path in page_files:
-        rel_path = path.relative_to(content_dir).as_posix()
+    loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
+    shown_dir = display_path(content_dir)
+    for rel_path in page_files:
         try:
-            page = load_page(path, content_dir, config, errors, known)
+            page = load_page(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"), config,
+                             errors, known)
         except ContentError as error:
             errors.append(error)
             page = None
@@ -141,12 +161,11 @@ def _status_key(status: os.stat_result) -> tuple[int, int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def load_page(path: Path, content_dir: Path, config: SiteConfig, errors: list[ContentError],
+def load_page(path: Path, rel_path: str, shown: str, config: SiteConfig, errors: list[ContentError],
               known: Memo | None = None) -> Page | None:
-    """The page in `path`; with `known` (earlier builds' SourceRecords by path), an unchanged file is
-    not read at all: its body is read only if the page has to be converted again."""
-    shown = display_path(path)
-    rel_path = path.relative_to(content_dir).as_posix()
+    """The page in `path` (`rel_path` below content/, `shown` in messages); with `known` (earlier
+    builds' SourceRecords by path), an unchanged file is not read at all: its body is read only if
+    the page has to be converted again."""
     record = known.get(rel_path) if known else None
     status = path.stat()
     if record is None or not record.still_describes(status, config.review_months):

@@ -139,7 +139,7 @@ class IncrementalBuild:
             old = by_path[state.by_source[path.resolve()]]
             if old.meta.template == "quiz":
                 return None  # the quiz's own Markdown is converted in the page's context
-            new = load_page(old.source_path, self.options.content_dir, state.config, errors)
+            new = load_page(old.source_path, old.rel_path, old.display_path, state.config, errors)
             if new is None:
                 raise BuildFailed(errors)
             if _listing(new) != _listing(old):
