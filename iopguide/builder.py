@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import time
@@ -71,11 +72,28 @@ def build(options: BuildOptions) -> BuildResult:
             return _build_locked(options, started)
     except ContentError as error:
         raise BuildFailed([error]) from None
+    finally:
+        gc.unfreeze()  # what was loaded may be collected once the build is over (the preview builds again and again)
+
+
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Load the cache index and the pages without collecting garbage, then set them aside for the rest
+    of the build: they live until it ends and hold no garbage, yet the collector would walk them again
+    and again as the build goes on (a tenth of a one-page build at 1,000 pages)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     stage = _Stages()
-    with stage("load"):
+    with stage("load"), _loading():
         cache = BuildCache(options.cache_dir)
         config = load_config(options.config_path, options.base_url)
         epoch = source_date_epoch()
