@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from dataclasses import asdict
@@ -141,6 +140,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Build failed: {count} problem{'s' if count != 1 else ''} to fix. "
               f"{options.output_dir.as_posix()}/ was not changed.", file=sys.stderr)
         if args.format == "json":
+            import json
+
             print(json.dumps({"errors": [asdict(error) for error in failed.errors]}, indent=2))
         return 1
     # Hashing the output reads every file back, so it is done only when a manifest is asked for.
@@ -180,6 +181,8 @@ def run_clean(args: argparse.Namespace) -> int:
 
 def build_manifest_json(result: BuildResult, files: list[PublishedFile]) -> str:
     """What CI keeps or compares between builds: every published file with its size and sha256."""
+    import json  # here, not at the top: only JSON output needs it, and every command loads this module
+
     return json.dumps({"output": result.output_dir.as_posix(), "pages": result.pages,
                        "seconds": round(result.seconds, 3), "bytes": sum(file.size for file in files),
                        "files": [asdict(file) for file in files]}, indent=2)

@@ -1,7 +1,6 @@
 """Stage 2: load every Markdown page below content/ into Page objects, checking its front matter."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import posixpath
@@ -10,15 +9,17 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .cache import Memo, digest
 from .errors import ContentError, display_path
-from .quiz import Quiz, load_quiz
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from .structure import Page, PageListing, PageMeta, SiteConfig, Source
 from .textfile import read_text
 from .yamlfile import parse_yaml
+
+if TYPE_CHECKING:
+    from .quiz import Quiz
 
 SOURCE = Record({"title": Str(required=True), "url": Url(required=True)}, build=Source)
 
@@ -127,6 +128,8 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     _check_unique_urls(loaded.pages, errors)
     quiz_file = content_dir / QUIZ_FILE
     if quiz_file.is_file():
+        from .quiz import load_quiz  # only sites with a quiz pay for loading its code
+
         loaded.has_quiz_file = True
         loaded.quiz = load_quiz(quiz_file, {page.rel_path for page in loaded.pages} | loaded.broken, errors)
     return loaded
@@ -236,6 +239,8 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    import calendar  # here, not at the top: it loads locale, and most builds parse no front matter
+
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import functools
@@ -11,9 +10,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .errors import ContentError
+
+if TYPE_CHECKING:
+    import ctypes
 
 
 def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
@@ -120,6 +122,8 @@ def _exchange(first: Path, second: Path) -> bool:
     Two renames leave a moment with no output/ at all: a web server reading it then answers 404,
     and a build killed in that moment leaves the site in the retired folder until the next build.
     """
+    import ctypes  # here, not at the top: only a build that swaps a new site in needs it
+
     renameat2 = getattr(_libc(), "renameat2", None)
     if renameat2 is None:
         return False
@@ -133,6 +137,8 @@ def _exchange(first: Path, second: Path) -> bool:
 
 @functools.cache
 def _libc() -> ctypes.CDLL:
+    import ctypes
+
     return ctypes.CDLL(None, use_errno=True)
 
 

@@ -8,7 +8,6 @@ pages' HTML never travels between processes nor piles up in memory.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResul
     workers = min(os.cpu_count() or 1, len(jobs) // MIN_JOBS_PER_WORKER)
     if workers < 2:
         return [make_output(setup, job) for job in jobs]
+    import multiprocessing  # here, not at the top: a build that makes a few files runs no workers
+
     _shared.update(setup=setup, jobs=jobs)  # handed to the forked workers in memory, never pickled
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
