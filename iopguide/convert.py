@@ -7,15 +7,17 @@ import re
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import markdown
 
 from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension, _flatten
-from .quiz import Quiz
 from .sanitize import LineFinder, find_unsafe_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
+
+if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
+    from .quiz import Quiz
 
 # fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
 EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html"]
