@@ -95,7 +95,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     stage = _Stages()
     with stage("load"), _loading():
         cache = BuildCache(options.cache_dir)
-        config = load_config(options.config_path, options.base_url)
+        config = load_config(options.config_path, options.base_url, cache.configs() if cache.enabled else None)
         epoch = source_date_epoch()
         errors: list[ContentError] = []
         content = load_content(options.content_dir, config, options.drafts, errors,
@@ -127,7 +127,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
 def _plan(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap, lookups: dict,
           cache: BuildCache) -> SitePlan:
     templates_key, reads = _template_reads(options.templates_dir, config, cache)
-    site_key = digest(cache.engine, templates_key, options.config_path.read_bytes(), options.base_url,
+    site_key = digest(cache.engine, templates_key, config, options.base_url,
                       str(options.content_dir), sorted((rel, asset.published) for rel, asset in assets.assets.items()))
     return plan_site(config, content, site_key, reads, lookups, cache, options.output_dir)
 

@@ -182,6 +182,7 @@ class CacheIndex:
     """The small part of the cache, read whole at the start of a build and written at its end."""
 
     engine: str
+    configs: dict[str, Any] = field(default_factory=dict)  # digest of the config's text and options → SiteConfig
     sources: dict[str, Any] = field(default_factory=dict)  # page rel_path → content.SourceRecord
     conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
@@ -205,6 +206,9 @@ class BuildCache:
 
     def sources(self) -> Memo:
         return Memo(self.previous.sources, self.index.sources)
+
+    def configs(self) -> Memo:
+        return Memo(self.previous.configs, self.index.configs)
 
     def _read_index(self) -> CacheIndex:
         if self.folder is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cache import Memo, digest
 from .errors import BuildFailed, ContentError, display_path
 from .schema import Int, Invalid, ListOf, Record, Str, Url, check_document
 from .structure import CrisisLine, Footer, PageRef, SiteConfig
@@ -62,15 +63,30 @@ CONFIG = Record({
 })
 
 
-def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
-    """Read the config file; raise BuildFailed listing every mistake in it."""
+def load_config(path: Path, base_url: str | None = None, known: Memo | None = None) -> SiteConfig:
+    """Read the config file; raise BuildFailed listing every mistake in it. With `known` (earlier
+    builds' configs by a digest of what they were made from), an unchanged file is not parsed again."""
     shown = display_path(path)
     if not path.is_file():
         raise BuildFailed([ContentError(shown, None, "the configuration file does not exist",
                                         "run the command from the project folder, or pass --config FILE")])
+    try:
+        text = read_text(path, shown)
+    except ContentError as error:
+        raise BuildFailed([error]) from None
+    key = digest(text, shown, base_url)
+    config = known.get(key) if known else None
+    if config is None:
+        config = _parse_config(text, shown, base_url)
+        if known:
+            known.put(key, config)
+    return config
+
+
+def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
     errors: list[ContentError] = []
     try:
-        doc = parse_yaml(read_text(path, shown), shown)
+        doc = parse_yaml(text, shown)
     except ContentError as error:
         raise BuildFailed([error]) from None
     values = check_document(CONFIG, doc, errors)

@@ -151,6 +151,7 @@ class SourceRecord:
     front_lines: dict[tuple, int]
     body_line: int
     text_digest: str
+    front_digest: str
     body_digest: str
     url: str
     listing_key: str  # digest of the page's PageListing, what other pages' templates see of it
@@ -172,19 +173,12 @@ def load_page(path: Path, rel_path: str, shown: str, config: SiteConfig, errors:
     record = known.get(rel_path) if known else None
     status = path.stat()
     if record is None or not record.still_describes(status, config.review_months):
-        read_at = time.time_ns()
-        text = read_text(path, shown)
-        front, body, body_line = split_front_matter(text, shown)
-        parsed = parse_front_matter(front, shown, config, errors)
-        if parsed is None:
+        read = _read_page_file(path, rel_path, shown, status, config, errors, record)
+        if read is None:
             return None
-        meta, front_lines = parsed
-        url = page_url(rel_path, meta.slug)
-        record = SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line,
-                              digest(text), digest(body), url, digest(PageListing(rel_path, url, meta)))
+        record, body_text = read
         if known:
             known.put(rel_path, record)
-        body_text: str | None = body
     else:
         body_text = None
     return Page(source_path=path, rel_path=rel_path, display_path=shown, url=record.url,
@@ -192,6 +186,30 @@ def load_page(path: Path, rel_path: str, shown: str, config: SiteConfig, errors:
                 front_lines=record.front_lines,
                 body_digest=record.body_digest, body_text=body_text,
                 read_body=lambda: read_body(path, shown, record.text_digest))
+
+
+def _read_page_file(path: Path, rel_path: str, shown: str, status: os.stat_result, config: SiteConfig,
+                    errors: list[ContentError], earlier: SourceRecord | None) -> tuple[SourceRecord, str] | None:
+    """Read a page file: its new record and its body; None if its front matter is wrong.
+
+    Front matter that is the `earlier` record's, as after an edit to the text, is not parsed again:
+    parsing it is what loads the YAML parser, which costs more than the rest of loading a page.
+    """
+    read_at = time.time_ns()
+    text = read_text(path, shown)
+    front, body, body_line = split_front_matter(text, shown)
+    front_digest = digest(front)
+    if earlier and (earlier.front_digest, earlier.review_months) == (front_digest, config.review_months):
+        meta, front_lines, url, listing_key = earlier.meta, earlier.front_lines, earlier.url, earlier.listing_key
+    else:
+        parsed = parse_front_matter(front, shown, config, errors)
+        if parsed is None:
+            return None
+        meta, front_lines = parsed
+        url = page_url(rel_path, meta.slug)
+        listing_key = digest(PageListing(rel_path, url, meta))
+    return SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line, digest(text),
+                        front_digest, digest(body), url, listing_key), body
 
 
 def read_body(path: Path, shown: str, text_digest: str) -> str:

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import ContentError
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported by the functions that parse, not here: most builds parse no YAML at all (the
+# config and the front matter of unchanged pages come from the cache), and loading it costs 15 ms.
 
 MAX_YAML_BYTES = 512 * 1024
 MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
@@ -16,25 +21,25 @@ MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
 MAX_DEPTH = 40
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text: the schema parses them and can say which line is wrong."""
+@functools.cache
+def _loaders() -> tuple[type, type]:
+    """(loader, fast loader): SafeLoader that leaves dates as text, so the schema parses them and can
+    say which line is wrong; and the same parsed by libyaml, about twenty times faster, which matters
+    with thousands of pages. libyaml's error messages differ from PyYAML's, so a file it refuses is
+    parsed again by the first, whose messages the hints are written for."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    class FastLoader(getattr(yaml, "CSafeLoader", Loader)):
+        pass
 
-
-class _FastLoader(getattr(yaml, "CSafeLoader", _Loader)):
-    """The same, parsed by libyaml: about twenty times faster, which matters with thousands of pages.
-
-    Its error messages differ from PyYAML's, so a file it refuses is parsed again by _Loader, whose
-    messages the hints are written for.
-    """
-
-
-_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    Loader.yaml_implicit_resolvers = FastLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader, FastLoader
 
 
 @dataclass
@@ -62,15 +67,20 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise ContentError(path, first_line, f"this YAML is larger than {MAX_YAML_BYTES // 1024} KB",
                            "split it up or shorten it")
+    import yaml
+
+    loader, fast_loader = _loaders()
     if not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
-            return _parse(_FastLoader, text, path, first_line)
+            return _parse(fast_loader, text, path, first_line)
         except ContentError:
             pass  # parsed again below, for PyYAML's wording of the mistake
-    return _parse(_Loader, text, path, first_line)
+    return _parse(loader, text, path, first_line)
 
 
 def _parse(loader_class: type, text: str, path: str, first_line: int) -> YamlDoc:
+    import yaml
+
     try:
         loader = loader_class(text)  # the reader refuses control characters here, before any parsing
     except yaml.reader.ReaderError as exc:
@@ -132,6 +142,8 @@ class _Walk:
 
 
 def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, walk: _Walk) -> None:
+    import yaml
+
     walk.visited += 1
     if len(keypath) > MAX_DEPTH:
         raise _too_deep(doc.path, walk.line(node.start_mark))

@@ -84,6 +84,11 @@ def add_slug(project: RealProject) -> None:
     project.write("content/levels-of-care.md", text.replace("---\n", "---\nslug: care-levels\n", 1))
 
 
+def edit_text_and_menu_title(project: RealProject, page: str) -> None:
+    project.edit(page, "menu_title: ", "menu_title: New ")
+    project.edit(page, "\n---\n", "\n---\nNew first line.\n\n")
+
+
 # Each change, and how many files a correct build remakes after it: (at least, at most). Every case
 # is then compared, byte for byte, with a build from scratch.
 CHANGES = {
@@ -96,6 +101,10 @@ CHANGES = {
                              (4, ALL_FILES - 1)),
     "a linked page's address": (add_slug, (2, ALL_FILES - 1)),
     "the quiz": (lambda p: p.edit("content/quiz.yaml", "Not sure", "Unsure"), (1, 1)),
+    # moves every default next review date, though no page's front matter changed
+    "the config's review months": (lambda p: p.edit("site_config.yaml", "review_months: 12", "review_months: 6"),
+                                   (ALL_FILES, ALL_FILES)),
+    "a page's text and front matter": (lambda p: edit_text_and_menu_title(p, "content/faq.md"), (2, ALL_FILES - 1)),
 }
 
 
@@ -145,6 +154,15 @@ def test_editing_one_page_twice_between_builds_publishes_the_last_text(real: Rea
         assert made == 1
         assert f"Edit number {number}." in real.read("output/faq/index.html")
     real.assert_same_as_clean_build()
+
+
+def test_a_build_with_another_base_url_equals_a_clean_build_with_it(real: RealProject) -> None:
+    for base_url in ("https://example.org/guide/", "https://example.net/"):
+        assert real.build("--base-url", base_url).code == 0
+        clean = real.build("--no-cache", "--output", "clean", "--base-url", base_url)
+        assert clean.code == 0, clean.err
+        assert tree(real.root / "output") == tree(real.root / "clean")
+        shutil.rmtree(real.root / "clean")
 
 
 def test_a_link_to_a_deleted_page_is_reported_even_though_the_linking_page_is_cached(real: RealProject) -> None:
