@@ -6,7 +6,7 @@ import gc
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -158,8 +158,10 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
                 raise RuntimeError(f"the new site lacks files it should have: {sorted(missing)[:5]}")
         if epoch is not None:
             set_file_times(site.folder, epoch)
-            for record in records.values():
-                record.mtime_ns = epoch * 1_000_000_000
+            epoch_ns = epoch * 1_000_000_000
+            # new records rather than the last build's changed in place: the cache writes only new entries
+            records = {path: record if record.mtime_ns == epoch_ns else replace(record, mtime_ns=epoch_ns)
+                       for path, record in records.items()}
     cache.index.conversions.update((result.rel_path, result.conversion) for result in results if result.conversion)
     return records, extra
 
@@ -169,7 +171,7 @@ def _template_reads(templates_dir: Path, config: SiteConfig,
     """A digest of every template file, and what each template reads, worked out once per version of them."""
     files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
     key = digest([(path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files])
-    known: dict[str, frozenset[str] | None] = cache.previous.template_reads.get(key, {})
+    known: dict[str, frozenset[str] | None] = dict(cache.previous.template_reads.get(key, {}))  # a copy: the cache writes only new entries
     cache.index.template_reads = {key: known}
 
     def reads(name: str) -> frozenset[str] | None:

@@ -23,7 +23,7 @@ import pickle
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -189,6 +189,42 @@ class CacheIndex:
     template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads
     plan_context: str = ""  # what every output's partial key was worked out from, besides the page itself
     partial_keys: dict[str, str] = field(default_factory=dict)  # listing key, or template name → partial key
+    written: str = ""  # a random id given when the index was written whole, which its changes name
+
+
+TABLES = ("configs", "sources", "conversions", "outputs", "template_reads", "partial_keys")  # CacheIndex's dicts
+INDEX_FILE, CHANGES_FILE = "index.pickle", "index-changes.pickle"
+
+
+@dataclass
+class IndexChanges:
+    """An index written as its changes to the last index written whole.
+
+    Pickling the whole index takes longer than the rest of a build that changes one page, which
+    changes a few of its entries; so while the changes are few, only they are written.
+    """
+
+    base: str  # the `written` id of the whole index these changes apply to
+    index: CacheIndex  # the new index, its tables holding only the entries that are not the base's
+    removed: dict[str, set[str]]  # table → keys the base has and the new index has not
+
+    def applied(self, base: CacheIndex) -> CacheIndex:
+        for table in TABLES:
+            merged = {key: value for key, value in getattr(base, table).items() if key not in self.removed[table]}
+            merged.update(getattr(self.index, table))
+            setattr(self.index, table, merged)
+        return self.index
+
+    @classmethod
+    def between(cls, base: CacheIndex, index: CacheIndex) -> IndexChanges:
+        """What `index` changed of `base`; an entry the build took from the base unchanged is the very same object."""
+        tables = {table: {key: value for key, value in getattr(index, table).items()
+                          if getattr(base, table).get(key) is not value} for table in TABLES}
+        removed = {table: getattr(base, table).keys() - getattr(index, table).keys() for table in TABLES}
+        return cls(base.written, replace(index, **tables), removed)
+
+    def size(self) -> int:
+        return sum(len(getattr(self.index, table)) + len(self.removed[table]) for table in TABLES)
 
 
 class BuildCache:
@@ -197,7 +233,7 @@ class BuildCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.engine = engine_version()
-        self.previous = self._read_index()
+        self.previous, self.base = self._read_index()
         self.index = CacheIndex(self.engine, template_reads=self.previous.template_reads)
 
     @property
@@ -210,15 +246,18 @@ class BuildCache:
     def configs(self) -> Memo:
         return Memo(self.previous.configs, self.index.configs)
 
-    def _read_index(self) -> CacheIndex:
+    def _read_index(self) -> tuple[CacheIndex, CacheIndex]:
+        """(the index the last build left, the index last written whole, which it is based on)."""
+        empty = CacheIndex(self.engine)
         if self.folder is None:
-            return CacheIndex(self.engine)
-        try:
-            with open(self.folder / "index.pickle", "rb") as handle:
-                index = pickle.load(handle)
-        except Exception:  # missing, cut short by a kill, or written by other code: start again
-            return CacheIndex(self.engine)
-        return index if isinstance(index, CacheIndex) and index.engine == self.engine else CacheIndex(self.engine)
+            return empty, empty
+        base = _unpickle(self.folder / INDEX_FILE)
+        if not (isinstance(base, CacheIndex) and base.engine == self.engine):
+            return empty, empty
+        changes = _unpickle(self.folder / CHANGES_FILE)
+        if isinstance(changes, IndexChanges) and changes.base == base.written and changes.index.engine == self.engine:
+            return changes.applied(base), base
+        return base, base
 
     def conversion_path(self, rel_path: str) -> Path | None:
         return self.folder / "converted" / f"{digest(rel_path)}.pickle" if self.folder else None
@@ -234,7 +273,22 @@ class BuildCache:
         gone = set(self.previous.conversions) - live_pages
         for rel_path in gone:
             self.conversion_path(rel_path).unlink(missing_ok=True)
-        write_atomically(self.folder / "index.pickle", pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        changes = IndexChanges.between(self.base, self.index)
+        # Written whole again once the changes are a tenth of the index: reading them costs time too.
+        if self.base.written and changes.size() * 10 <= sum(len(getattr(self.base, table)) for table in TABLES):
+            write_atomically(self.folder / CHANGES_FILE, pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL))
+            return
+        self.index.written = os.urandom(8).hex()
+        write_atomically(self.folder / INDEX_FILE, pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        (self.folder / CHANGES_FILE).unlink(missing_ok=True)  # they name the index just replaced
+
+
+def _unpickle(path: Path) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # missing, cut short by a kill, or written by other code: start again
+        return None
 
 
 def load_conversion(path: Path | None, key: str, lookups: Mapping[str, Any]) -> tuple[ConversionRecord, Any] | None:

@@ -206,6 +206,25 @@ def test_a_damaged_cache_costs_time_not_correctness(real: RealProject) -> None:
     real.assert_same_as_clean_build()
 
 
+def test_the_cache_index_written_as_changes_damaged_or_left_from_an_older_index_costs_time_not_correctness(
+        real: RealProject) -> None:
+    changes = real.root / ".cache" / "build" / "index-changes.pickle"
+    real.edit("content/faq.md", "\n\n", "\n\nA first edit.\n\n")
+    real.cached_build()
+    assert changes.is_file()  # a one-page edit writes the index's changes, not the whole index
+    older = changes.read_bytes()
+    real.edit("content/faq.md", "A first edit.", "A second edit.")
+    real.cached_build()
+    changes.write_bytes(older)  # as if the build that wrote the second edit's had been killed
+    real.edit("content/myths.md", "\n\n", "\n\nAn edit to another page.\n\n")
+    real.cached_build()
+    real.assert_same_as_clean_build()
+    changes.write_bytes(older[: len(older) // 2])
+    real.edit("content/faq.md", "A second edit.", "A third edit.")
+    real.cached_build()
+    real.assert_same_as_clean_build()
+
+
 def test_changes_made_to_output_by_hand_are_undone(real: RealProject) -> None:
     output = real.root / "output"
     (output / "faq" / "index.html").write_text("edited by hand")
