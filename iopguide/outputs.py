@@ -8,6 +8,7 @@ pages' HTML never travels between processes nor piles up in memory.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,7 +58,8 @@ def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResul
 
     _shared.update(setup=setup, jobs=jobs)  # handed to the forked workers in memory, never pickled
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # the build collects no garbage (builder.py); workers, which render many pages each, do
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             chunk = max(1, min(64, len(jobs) // (workers * 8)))
             return list(pool.imap_unordered(_run_shared_job, range(len(jobs)), chunksize=chunk))
     finally:
