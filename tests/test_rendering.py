@@ -147,3 +147,11 @@ def test_build_ends_with_one_summary_line(project):
     run = project.build()
     assert run.code == 0
     assert re.fullmatch(r"Built 3 pages \(\d+ files\) in \d+\.\d\d s → output/\n", run.out)
+
+
+def test_a_fenced_code_example_is_shown_as_written_with_its_language_named(project):
+    project.edit("content/topic.md", "\n\n", '\n\n```yaml\ntitle: "An example"\n```\n\n```{.html}\n<p>Hi</p>\n```\n\n', )
+    assert project.build().code == 0
+    html = project.read("output/topic/index.html")
+    assert '<pre><code class="language-yaml">title: &quot;An example&quot;\n</code></pre>' in html
+    assert '<pre><code class="language-html">&lt;p&gt;Hi&lt;/p&gt;\n</code></pre>' in html
