@@ -2,12 +2,16 @@
 
 Three things are kept, each with the inputs it was made from:
 - what loading each page file gave, with the file's stat data: a file whose size, times and inode
-  are unchanged is not read again (its text's digest stands for it), as git trusts its index;
+  are unchanged is not read again (its text's digest stands for it), as git trusts its index; and
+  the parsed config, by its text, so YAML is parsed only when it changed;
 - each page's converted Markdown, with every answer the conversion got about other files
   ("does faq.md exist, and at what address?"). A cached conversion is used only when its page text,
   address, Markdown settings and engine are the same and every one of those answers still is;
 - each output file's render key (a digest of everything its template reads) with the size, time and
   inode of the file written, so an unchanged file is neither rendered nor rewritten.
+
+All but the converted pages sit in one index (index.pickle), read at the start of a build; a build
+that changes little of it writes only its changes (index-changes.pickle).
 
 The engine's own source and the versions of the libraries it runs are part of every key: upgrading
 either starts from an empty cache rather than trusting what older code made. A cache that cannot
@@ -179,7 +183,7 @@ class ConversionRecord:
 
 @dataclass
 class CacheIndex:
-    """The small part of the cache, read whole at the start of a build and written at its end."""
+    """The small part of the cache, read whole at the start of a build and written at its end (see IndexChanges)."""
 
     engine: str
     configs: dict[str, Any] = field(default_factory=dict)  # digest of the config's text and options → SiteConfig
