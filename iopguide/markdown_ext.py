@@ -18,7 +18,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
-from .quick_inline import QuickInlineProcessor
+from . import faster_markdown
 from .structure import Section
 from .typography import TypographyProcessor
 
@@ -53,10 +53,30 @@ class PageContext:
 
 def relative_url(from_dir: str, to: str) -> str:
     """Relative href from the page at URL `from_dir` (a folder) to `to` (a folder or file below the root)."""
-    rel = posixpath.relpath(to or ".", from_dir or ".")
+    rel = _relative_path(to or ".", from_dir or ".")
     if to == "" or to.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
     return quote(rel, safe="/#:%")
+
+
+def _relative_path(path: str, start: str) -> str:
+    """posixpath.relpath for paths below the site root, without the current folder that it asks the
+    system for on every call: a page has a dozen links, and asking cost more than the rest."""
+    path_parts, start_parts = _path_parts(path), _path_parts(start)
+    if path_parts is None or start_parts is None:
+        return posixpath.relpath(path, start)
+    common = 0
+    for here, there in zip(start_parts, path_parts):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + path_parts[common:]) or "."
+
+
+def _path_parts(path: str) -> list[str] | None:
+    """The folders and file of a path below the root; None for one that is absolute or climbs above it."""
+    parts = [part for part in posixpath.normpath(path).split("/") if part != "."]
+    return None if path.startswith("/") or ".." in parts else parts
 
 
 class LinkProcessor(Treeprocessor):
@@ -220,7 +240,7 @@ def _flatten(tokens: list[dict]) -> list[dict]:
 class SiteExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.page_context = None
-        md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)  # replaces Python-Markdown's own
+        faster_markdown.install(md)
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)

@@ -3,10 +3,12 @@ code makes them, byte for byte, on the site's pages and on Markdown made up to b
 from __future__ import annotations
 
 import os
+import posixpath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import InlineProcessor
 
 from conftest import ROOT
@@ -17,9 +19,11 @@ PAGES = {"page.md": "page/", "other.md": "other/", "dir/third.md": "dir/third/"}
 
 
 def python_markdown_itself():
-    """The site's converter with Python-Markdown's own inline pass and its own serialisation of the page."""
+    """The site's converter with Python-Markdown's own inline pass, table of contents and serialisation."""
     md = make_markdown()
     md.treeprocessors.register(InlineProcessor(md), "inline", 20)
+    toc = next(extension for extension in md.registeredExtensions if isinstance(extension, TocExtension))
+    md.treeprocessors.register(toc.TreeProcessorClass(md, toc.getConfigs()), "toc", 5)
     md.treeprocessors.deregister("site-sections")
     return md
 
@@ -34,6 +38,7 @@ def test_every_page_of_the_site_converts_as_python_markdown_converts_it():
     ours, theirs = make_markdown(), python_markdown_itself()
     texts = [path.read_text(encoding="utf-8").split("---\n", 2)[-1] for path in sorted(ROOT.glob("content/**/*.md"))]
     assert len(texts) > 10
+    texts.append("[TOC]\n\n## First\n\nText with [TOC] inside.\n\n## Second *part*\n")  # the contents list goes in
     for text in texts:
         assert convert(ours, text) == convert(theirs, text)
 
@@ -43,7 +48,7 @@ INLINE = st.sampled_from([
     "word", " ", "  \n", "\n", "*", "**", "_", "__", "`", "``", "\\", "\\*", "[", "]", "[^1]", "![", "(", ")",
     "[a link](other.md)", "[ref][r]", "[r]", "![alt](x.png)", "<https://example.org/a>", "<a@example.org>",
     "<b>", "</b>", "<kbd>", "<!-- note -->", "&amp;", "&#169;", "&copy", "&", "<", ">", '"', "'", "--", "...",
-    "{: #id }", "*emph*", "**strong**", "_under_", "`code`", "ABBR",
+    "{: #id }", "*emph*", "**strong**", "_under_", "`code`", "ABBR", "[TOC]",
 ])
 BLOCK = st.sampled_from(["", "## ", "### ", "- ", "1. ", "> ", "    ", "| a | b |\n| - | - |\n| ", "Term\n: ",
                          "!!! note\n    ", "```\n", '<div markdown="1">\n'])
@@ -63,6 +68,17 @@ def test_any_markdown_converts_as_python_markdown_converts_it(text):
 def test_every_inline_pattern_the_site_uses_is_one_the_shortcut_knows(pattern):
     # A pattern the table does not know is always tried, which is right but slow: after a
     # Python-Markdown upgrade rewrites one, this says which entry of NEEDS to check and update.
-    from iopguide.quick_inline import NEEDS
+    from iopguide.faster_markdown import NEEDS
 
     assert pattern.pattern in NEEDS
+
+
+PATH = st.lists(st.sampled_from(["a", "b", "page", "dir", ".", "..", "", "static", "x.css", "é s"]), max_size=4).map("/".join)
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(PATH, PATH)
+def test_links_between_pages_are_the_relative_paths_python_works_out(from_dir, to):
+    from iopguide.markdown_ext import _relative_path
+
+    assert _relative_path(to or ".", from_dir or ".") == posixpath.relpath(to or ".", from_dir or ".")

@@ -1,6 +1,9 @@
-"""Python-Markdown's inline pass, without trying patterns that cannot match.
+"""Python-Markdown's slowest steps, with shortcuts that leave its output as it was, byte for byte.
 
-Python-Markdown tries each of its fifteen inline patterns, in order, on every piece of text, and
+tests/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
+and on generated Markdown.
+
+The inline pass: Python-Markdown tries each of its fifteen inline patterns, in order, on every piece of text, and
 that was the largest single cost of converting a page. Most patterns need a character that most
 text lacks: a link needs `[`, code a backtick, an entity `&`. Checking for that character with
 `in` costs a fraction of running the pattern's regular expression, so a pattern whose character
@@ -11,10 +14,20 @@ characters are in, so what a text lacks at first it lacks to the end.
 
 Patterns are recognised by their exact regular expression, so a pattern this table does not know,
 or one a later Python-Markdown rewrites, is simply always tried, as before.
+
+Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
+the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
+
+The table of contents: `toc` also makes a contents list, for an editor's `[TOC]` marker and for
+`md.toc`, on every page. The site's templates make their own from `md.toc_tokens`, so the list is
+made only for a page that has the marker.
 """
 from __future__ import annotations
 
-from markdown import util
+import xml.etree.ElementTree as etree
+
+from markdown import Markdown, util
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
 # A pattern's regular expression → the strings of which a text must hold one for it to match.
@@ -64,3 +77,38 @@ class QuickInlineProcessor(InlineProcessor):
             if not matched:
                 patternIndex += 1
         return data
+
+
+class QuickTocProcessor(TocTreeprocessor):
+    """Python-Markdown's TocTreeprocessor, making the contents list only where a `[TOC]` marker may go."""
+
+    def run(self, doc: etree.Element) -> None:
+        self.marked = bool(self.marker) and any(self.marker in text for text in doc.itertext())
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return super().build_toc_div(toc_list) if self.marked else etree.Element("div")
+
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        if self.marked:
+            super().replace_marker(root, elem)
+
+
+def install(md: Markdown) -> None:
+    """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
+    md.is_block_level = _remembering_is_block_level(md)
+    md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
+    for extension in md.registeredExtensions:
+        if isinstance(extension, TocExtension):
+            md.treeprocessors.register(QuickTocProcessor(md, extension.getConfigs()), "toc", 5)
+
+
+def _remembering_is_block_level(md: Markdown):
+    answers: dict = {}
+
+    def is_block_level(tag) -> bool:
+        if tag not in answers:
+            answers[tag] = Markdown.is_block_level(md, tag)
+        return answers[tag]
+
+    return is_block_level
