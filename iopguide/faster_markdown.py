@@ -15,6 +15,9 @@ characters are in, so what a text lacks at first it lacks to the end.
 Patterns are recognised by their exact regular expression, so a pattern this table does not know,
 or one a later Python-Markdown rewrites, is simply always tried, as before.
 
+Blocks: the same holds for the block processors that search a whole block for their mark (`#`
+for a heading, `>` for a quote) before taking it: a block without the mark is not searched.
+
 Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
 the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
 
@@ -44,6 +47,16 @@ NEEDS: dict[str, tuple[str, ...]] = {
     r"""|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)""": ("<",),
     r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),  # an entity
     r"\*|_": ("*", "_"),  # emphasis
+}
+
+# A block processor's class, and the regular expression its test searches with → as above. Only
+# processors whose test is that search and nothing else (admonition's also looks for a continuation).
+BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"): ("#",),
+    ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
+    ("HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"):
+        ("-", "_", "*"),
+    ("DefListProcessor", r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)"): (": ",),
 }
 
 
@@ -97,6 +110,11 @@ class QuickTocProcessor(TocTreeprocessor):
 def install(md: Markdown) -> None:
     """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
     md.is_block_level = _remembering_is_block_level(md)
+    for processor in md.parser.blockprocessors:
+        searched_with = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+        needs = BLOCK_NEEDS.get((type(processor).__name__, getattr(searched_with, "pattern", None)))
+        if needs:
+            processor.test = _quick_test(processor.test, needs)
     md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):
@@ -112,3 +130,10 @@ def _remembering_is_block_level(md: Markdown):
         return answers[tag]
 
     return is_block_level
+
+
+def _quick_test(test, needs: tuple[str, ...]):
+    def quick_test(parent: etree.Element, block: str) -> bool:
+        return any(need in block for need in needs) and test(parent, block)
+
+    return quick_test

@@ -19,11 +19,14 @@ PAGES = {"page.md": "page/", "other.md": "other/", "dir/third.md": "dir/third/"}
 
 
 def python_markdown_itself():
-    """The site's converter with Python-Markdown's own inline pass, table of contents and serialisation."""
+    """The site's converter with Python-Markdown's own code in place of each shortcut of faster_markdown."""
     md = make_markdown()
     md.treeprocessors.register(InlineProcessor(md), "inline", 20)
     toc = next(extension for extension in md.registeredExtensions if isinstance(extension, TocExtension))
     md.treeprocessors.register(toc.TreeProcessorClass(md, toc.getConfigs()), "toc", 5)
+    del md.is_block_level
+    for processor in md.parser.blockprocessors:
+        processor.__dict__.pop("test", None)
     md.treeprocessors.deregister("site-sections")
     return md
 
@@ -50,8 +53,9 @@ INLINE = st.sampled_from([
     "<b>", "</b>", "<kbd>", "<!-- note -->", "&amp;", "&#169;", "&copy", "&", "<", ">", '"', "'", "--", "...",
     "{: #id }", "*emph*", "**strong**", "_under_", "`code`", "ABBR", "[TOC]",
 ])
-BLOCK = st.sampled_from(["", "## ", "### ", "- ", "1. ", "> ", "    ", "| a | b |\n| - | - |\n| ", "Term\n: ",
-                         "!!! note\n    ", "```\n", '<div markdown="1">\n'])
+BLOCK = st.sampled_from(["", "## ", "### ", "#", "- ", "1. ", "> ", ">", "    ", "| a | b |\n| - | - |\n| ",
+                         "Term\n: ", "Term\n:", "!!! note\n    ", "!!!", "```\n", '<div markdown="1">\n', "---\n",
+                         "* * *\n", "___", "Title\n====\n"])
 DOCUMENT = st.lists(st.tuples(BLOCK, st.lists(INLINE, max_size=12).map("".join)), max_size=8).map(
     lambda blocks: "\n\n".join(block + line for block, line in blocks) + "\n\n[r]: other.md\n[^1]: A note.\n"
                    "*[ABBR]: An abbreviation\n")
@@ -71,6 +75,15 @@ def test_every_inline_pattern_the_site_uses_is_one_the_shortcut_knows(pattern):
     from iopguide.faster_markdown import NEEDS
 
     assert pattern.pattern in NEEDS
+
+
+def test_every_block_search_the_site_uses_is_one_the_shortcut_knows():
+    from iopguide.faster_markdown import BLOCK_NEEDS
+
+    searching = {name for name, _ in BLOCK_NEEDS}
+    shortened = [processor for processor in make_markdown().parser.blockprocessors
+                 if type(processor).__name__ in searching]
+    assert len(shortened) == len(BLOCK_NEEDS) and all("quick_test" in repr(p.test) for p in shortened)
 
 
 PATH = st.lists(st.sampled_from(["a", "b", "page", "dir", ".", "..", "", "static", "x.css", "é s"]), max_size=4).map("/".join)
