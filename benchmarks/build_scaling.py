@@ -3,13 +3,16 @@
 floor (a bare Python-Markdown + Jinja2 loop) and, with --peers, Hugo, Eleventy, Pelican and MkDocs.
 Prints a table; asserts nothing.
 
-    .venv/bin/python benchmarks/build_scaling.py [--sizes 100 1000 10000] [--peers] [--scratch DIR]
+    .venv/bin/python benchmarks/build_scaling.py [--sizes 100 1000 10000] [--repeat 3] [--peers] [--scratch DIR]
 
-Every number comes from this one run, so ratios compare like with like on a shared machine:
+Every number comes from this one run, so ratios compare like with like on a shared machine. The
+floors and the cold build take turns, --repeat times, and each keeps its fastest run: on a shared
+machine a slow run measures the neighbours, not the build. CPU seconds (user and system, with the
+worker processes) are shown beside wall seconds, as they depend much less on the neighbours.
 - floor: benchmarks/bare_loop.py with 2 processes — default Markdown (what `markdown.markdown()`
   does), and Python-Markdown's own extensions for what the site's pages contain ("site md": tables,
   footnotes, contents ids … and smarty for the typography the site makes with its own faster pass);
-- cold: `build.py` with no cache and no output folder;
+- cold: `build.py` with no cache (no .cache/ folder) and no output folder;
 - warm: `build.py` again, nothing changed;
 - one edit: a sentence added to one page, then `build.py` (the median of three edits);
 - peers: one clean build each of the same corpus, with its own default Markdown (benchmarks/peers.py
@@ -38,10 +41,11 @@ ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTW
 class Timing:
     seconds: float
     peak_mb: float
+    cpu_seconds: float = float("nan")
 
 
 def timed(command: list[str], cwd: Path) -> Timing:
-    """Wall time and the peak RSS of the biggest process in the run."""
+    """Wall time, CPU time and the peak RSS of the biggest process in the run."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -50,7 +54,7 @@ def timed(command: list[str], cwd: Path) -> Timing:
         sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
     process.stderr.close()
     process.returncode = 0
-    return Timing(seconds, usage.ru_maxrss / 1024)
+    return Timing(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def our_build(site: Path) -> Timing:
@@ -63,24 +67,39 @@ def floor(site: Path, markdown: str) -> Timing:
                   "--markdown", markdown], site)
 
 
+def cold_build(site: Path) -> Timing:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / ".cache", ignore_errors=True)
+    return our_build(site)
+
+
+def fastest(runs: list[Timing]) -> Timing:
+    return min(runs, key=lambda timing: timing.seconds)
+
+
 def one_edit(site: Path, page: Path, number: int) -> Timing:
     text = page.read_text()
     page.write_text(text.replace("\n\n", f"\n\nAn edit for the benchmark, number {number}.\n\n", 1))
     return our_build(site)
 
 
-def measure_size(pages: int, scratch: Path, peers: list) -> list[tuple[str, Timing]]:
+def measure_size(pages: int, scratch: Path, peers: list, repeat: int) -> list[tuple[str, Timing]]:
     site = scratch / f"site-{pages}"
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     make_site(site, pages)
     files = sorted((site / "content").rglob("*.md"))
     edited = files[len(files) // 2]  # not the first page, which every page's menus show
-    rows = [("floor: bare loop, default Markdown", floor(site, "default")),
-            ("floor: bare loop, the site's Markdown", floor(site, "site"))]
+    runs: dict[str, list[Timing]] = {"default": [], "site": [], "cold": []}
+    for _ in range(repeat):
+        runs["default"].append(floor(site, "default"))
+        runs["site"].append(floor(site, "site"))
+        runs["cold"].append(cold_build(site))
     shutil.rmtree(site / "bare-output")
-    rows.append(("ours: cold (no cache)", our_build(site)))
-    rows.append(("ours: warm (nothing changed)", min((our_build(site) for _ in range(3)), key=lambda t: t.seconds)))
+    rows = [("floor: bare loop, default Markdown", fastest(runs["default"])),
+            ("floor: bare loop, the site's Markdown", fastest(runs["site"])),
+            ("ours: cold (no cache)", fastest(runs["cold"])),
+            ("ours: warm (nothing changed)", fastest([our_build(site) for _ in range(3)]))]
     edits = [one_edit(site, edited, number) for number in range(3)]
     rows.append(("ours: one page edited", sorted(edits, key=lambda t: t.seconds)[1]))
     for peer in peers:
@@ -105,11 +124,12 @@ def time_peer(tool, corpus: Path, workdir: Path) -> Timing:
 def print_table(pages: int, rows: list[tuple[str, Timing]]) -> None:
     floors = rows[0][1].seconds, rows[1][1].seconds
     print(f"\n{pages:,} pages")
-    print(f"  {'build':<38} {'seconds':>8} {'pages/s':>8} {'× floor':>8} {'× floor':>8} {'peak RSS':>9}")
-    print(f"  {'':<38} {'':>8} {'':>8} {'default':>8} {'site md':>8} {'':>9}")
+    print(f"  {'build':<38} {'seconds':>8} {'pages/s':>8} {'× floor':>8} {'× floor':>8} {'CPU s':>7} {'peak RSS':>9}")
+    print(f"  {'':<38} {'':>8} {'':>8} {'default':>8} {'site md':>8} {'':>7} {'':>9}")
     for name, timing in rows:
         print(f"  {name:<38} {timing.seconds:>8.2f} {pages / timing.seconds:>8,.0f} "
-              f"{timing.seconds / floors[0]:>8.2f} {timing.seconds / floors[1]:>8.2f} {timing.peak_mb:>7.0f} MB")
+              f"{timing.seconds / floors[0]:>8.2f} {timing.seconds / floors[1]:>8.2f} {timing.cpu_seconds:>7.2f} "
+              f"{timing.peak_mb:>7.0f} MB")
     named = dict(rows)
     for peer in ("Hugo", "Eleventy", "Pelican", "MkDocs"):
         found = next((timing for name, timing in rows if name.startswith(peer)), None)
@@ -124,6 +144,7 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true", help="also time Hugo, Eleventy, Pelican and MkDocs")
     parser.add_argument("--skip-peers-above", type=int, default=1000,
                         help="time the slow peers (Pelican, MkDocs) only up to this many pages (default 1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the floors and the cold build (the fastest counts)")
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/iopguide-bench"))
     args = parser.parse_args()
     tools = []
@@ -136,7 +157,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d %H:%M')}")
     for pages in args.sizes:
         chosen = [tool for tool in tools if pages <= args.skip_peers_above or tool.name.split()[0] in ("Hugo", "Eleventy")]
-        print_table(pages, measure_size(pages, args.scratch, chosen))
+        print_table(pages, measure_size(pages, args.scratch, chosen, args.repeat))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
+from . import faster_markdown
 from .structure import Section
 from .typography import TypographyProcessor
 
@@ -52,10 +53,30 @@ class PageContext:
 
 def relative_url(from_dir: str, to: str) -> str:
     """Relative href from the page at URL `from_dir` (a folder) to `to` (a folder or file below the root)."""
-    rel = posixpath.relpath(to or ".", from_dir or ".")
+    rel = _relative_path(to or ".", from_dir or ".")
     if to == "" or to.endswith("/"):
         rel = "./" if rel == "." else rel + "/"
     return quote(rel, safe="/#:%")
+
+
+def _relative_path(path: str, start: str) -> str:
+    """posixpath.relpath for paths below the site root, without the current folder that it asks the
+    system for on every call: a page has a dozen links, and asking cost more than the rest."""
+    path_parts, start_parts = _path_parts(path), _path_parts(start)
+    if path_parts is None or start_parts is None:
+        return posixpath.relpath(path, start)
+    common = 0
+    for here, there in zip(start_parts, path_parts):
+        if here != there:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + path_parts[common:]) or "."
+
+
+def _path_parts(path: str) -> list[str] | None:
+    """The folders and file of a path below the root; None for one that is absolute or climbs above it."""
+    parts = [part for part in posixpath.normpath(path).split("/") if part != "."]
+    return None if path.startswith("/") or ".." in parts else parts
 
 
 class LinkProcessor(Treeprocessor):
@@ -173,27 +194,34 @@ class TableProcessor(Treeprocessor):
 
 
 class SectionProcessor(Treeprocessor):
-    """Serialise the intro and each `##` section separately, after every other tree change."""
+    """Serialise the intro and each `##` section separately, after every other tree change.
 
-    def run(self, root: etree.Element) -> None:
+    Each element is serialised once: the whole page is made of the same pieces, set aside in
+    Python-Markdown's stash of raw HTML, which its postprocessor puts back as it does any other.
+    """
+
+    def run(self, root: etree.Element) -> etree.Element:
         page: PageContext = self.md.page_context
         page.ids = {element.get("id") for element in root.iter() if element.get("id")}
-        intro: list[etree.Element] = []
-        groups: list[tuple[etree.Element, list[etree.Element]]] = []
+        intro: list[str] = []
+        groups: list[tuple[etree.Element, list[str]]] = []
+        pieces = []
         for element in root:
+            piece = self.md.serializer(element)
+            pieces.append(piece)
             if element.tag == "h2":
                 groups.append((element, []))
             else:
-                (groups[-1][1] if groups else intro).append(element)
-        page.intro_html = self.to_html(intro)
+                (groups[-1][1] if groups else intro).append(piece)
+        page.intro_html = self.postprocess("\n".join(intro))
         tokens = {token["id"]: token for token in _flatten(getattr(self.md, "toc_tokens", []))}
         for heading, body in groups:
             token = tokens.get(heading.get("id"), {})
             page.sections.append(Section(id=heading.get("id", ""), title_html=self.postprocess(token.get("html", "")),
-                                         title_text=token.get("name", ""), body_html=self.to_html(body)))
-
-    def to_html(self, elements: list[etree.Element]) -> str:
-        return self.postprocess("\n".join(self.md.serializer(element) for element in elements))
+                                         title_text=token.get("name", ""), body_html=self.postprocess("\n".join(body))))
+        whole = etree.Element(root.tag)
+        whole.text = (root.text or "") + self.md.htmlStash.store("".join(pieces))
+        return whole
 
     def postprocess(self, html: str) -> str:
         for processor in self.md.postprocessors:
@@ -212,6 +240,7 @@ def _flatten(tokens: list[dict]) -> list[dict]:
 class SiteExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.page_context = None
+        faster_markdown.install(md)
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)

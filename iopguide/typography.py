@@ -116,6 +116,10 @@ class TypographyProcessor(Treeprocessor):
         if not text or isinstance(text, AtomicString):  # code spans, autolinks, abbreviations
             self.pass_over(text or "")
             return text
+        if HTML_PLACEHOLDER[0] not in text:  # most text holds no raw HTML: no need to split it
+            typeset_text = text if self.literal_depth else typeset(text, self.before)
+            self.pass_over(text)
+            return typeset_text
         parts = _RAW_HTML.split(text)  # text, raw HTML, text, raw HTML, …, text
         for index, part in enumerate(parts):
             if index % 2:

@@ -1,0 +1,139 @@
+"""Python-Markdown's slowest steps, with shortcuts that leave its output as it was, byte for byte.
+
+tests/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
+and on generated Markdown.
+
+The inline pass: Python-Markdown tries each of its fifteen inline patterns, in order, on every piece of text, and
+that was the largest single cost of converting a page. Most patterns need a character that most
+text lacks: a link needs `[`, code a backtick, an entity `&`. Checking for that character with
+`in` costs a fraction of running the pattern's regular expression, so a pattern whose character
+is absent is passed over. The output is the same byte for byte: a regular expression that needs a
+character cannot match a text without it, and passing over a pattern has the effect a failed
+match has. Text only loses characters as patterns match, to placeholders none of these
+characters are in, so what a text lacks at first it lacks to the end.
+
+Patterns are recognised by their exact regular expression, so a pattern this table does not know,
+or one a later Python-Markdown rewrites, is simply always tried, as before.
+
+Blocks: the same holds for the block processors that search a whole block for their mark (`#`
+for a heading, `>` for a quote) before taking it: a block without the mark is not searched.
+
+Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
+the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
+
+The table of contents: `toc` also makes a contents list, for an editor's `[TOC]` marker and for
+`md.toc`, on every page. The site's templates make their own from `md.toc_tokens`, so the list is
+made only for a page that has the marker.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+from markdown import Markdown, util
+from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.treeprocessors import InlineProcessor
+
+# A pattern's regular expression → the strings of which a text must hold one for it to match.
+NEEDS: dict[str, tuple[str, ...]] = {
+    r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)": ("`",),  # code
+    r"\\(.)": ("\\",),  # a backslash escape
+    r"\[\^([^\]]*)\]": ("[^",),  # a footnote reference
+    r"(?<!\!)\[": ("[",),  # links, written out or by reference
+    r"\!\[": ("![",),  # images, written out or by reference
+    r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>": ("://",),  # <https://…>
+    r"<([^<> !]+@[^@<> ]+)>": ("@",),  # <name@example.org>
+    r"  \n": ("  \n",),  # two spaces at the end of a line: a line break
+    r"""(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+\s*+/?"""
+    r"""|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>)""": ("<",),
+    r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)": ("&",),  # an entity
+    r"\*|_": ("*", "_"),  # emphasis
+}
+
+# A block processor's class, and the regular expression its test searches with → as above. Only
+# processors whose test is that search and nothing else (admonition's also looks for a continuation).
+BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"): ("#",),
+    ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
+    ("HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"):
+        ("-", "_", "*"),
+    ("DefListProcessor", r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)"): (": ",),
+}
+
+
+class QuickInlineProcessor(InlineProcessor):
+    """Python-Markdown's InlineProcessor, passing over the patterns a text cannot match."""
+
+    def run(self, tree, ancestors=None):
+        # A list, as the registry is sorted again on every lookup by position, which the loop does
+        # once per pattern and piece of text.
+        self.inlinePatterns = list(self.md.inlinePatterns)
+        self.needs = [NEEDS.get(getattr(pattern, "pattern", None)) for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    # Python-Markdown's private method (the name it has after name mangling), with the check added.
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, util.AtomicString):
+            return data
+        patterns, needs = self.inlinePatterns, self.needs
+        startIndex = 0
+        while patternIndex < len(patterns):
+            need = needs[patternIndex]
+            if need is not None:
+                for character in need:
+                    if character in data:
+                        break
+                else:
+                    patternIndex, startIndex = patternIndex + 1, 0
+                    continue
+            data, matched, startIndex = self._InlineProcessor__applyPattern(patterns[patternIndex], data,
+                                                                            patternIndex, startIndex)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+class QuickTocProcessor(TocTreeprocessor):
+    """Python-Markdown's TocTreeprocessor, making the contents list only where a `[TOC]` marker may go."""
+
+    def run(self, doc: etree.Element) -> None:
+        self.marked = bool(self.marker) and any(self.marker in text for text in doc.itertext())
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return super().build_toc_div(toc_list) if self.marked else etree.Element("div")
+
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        if self.marked:
+            super().replace_marker(root, elem)
+
+
+def install(md: Markdown) -> None:
+    """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
+    md.is_block_level = _remembering_is_block_level(md)
+    for processor in md.parser.blockprocessors:
+        searched_with = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+        needs = BLOCK_NEEDS.get((type(processor).__name__, getattr(searched_with, "pattern", None)))
+        if needs:
+            processor.test = _quick_test(processor.test, needs)
+    md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
+    for extension in md.registeredExtensions:
+        if isinstance(extension, TocExtension):
+            md.treeprocessors.register(QuickTocProcessor(md, extension.getConfigs()), "toc", 5)
+
+
+def _remembering_is_block_level(md: Markdown):
+    answers: dict = {}
+
+    def is_block_level(tag) -> bool:
+        if tag not in answers:
+            answers[tag] = Markdown.is_block_level(md, tag)
+        return answers[tag]
+
+    return is_block_level
+
+
+def _quick_test(test, needs: tuple[str, ...]):
+    def quick_test(parent: etree.Element, block: str) -> bool:
+        return any(need in block for need in needs) and test(parent, block)
+
+    return quick_test
