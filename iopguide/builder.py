@@ -206,7 +206,8 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
                             make_environment(options.templates_dir, config, compiled))
     for template in {job.template for job in plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
-    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.conversion_path)
+    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.conversion_path,
+                        cache.previous.conversions.keys())
     return make_outputs(setup, plan.remake)
 
 

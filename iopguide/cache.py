@@ -308,9 +308,14 @@ def load_conversion(path: Path | None, key: str, lookups: Mapping[str, Any]) -> 
 
 
 def store_conversion(path: Path | None, record: ConversionRecord, converted: Any) -> None:
-    if path is not None:
+    if path is None:
+        return
+    data = pickle.dumps((record, converted), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        write_atomically(path, data)
+    except FileNotFoundError:  # the first conversion the cache keeps: its folder is made once, not per page
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, pickle.dumps((record, converted), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, data)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -170,12 +170,27 @@ def write_or_keep(data: bytes, target: Path, previous: Path) -> None:
         same = False  # not there before
     if same and keep_file(previous, target):
         return
-    target.unlink(missing_ok=True)
+    _write_new_file(data, target)
+
+
+def _write_new_file(data: bytes, target: Path) -> None:
+    """Write `data` to a new file at `target`, never through the file that may be there: in a reused
+    site that file is a link to one the live site still serves.
+
+    Tried in the order that costs the fewest system calls in a cold build, where each page's folder
+    is new: metadata calls are the slowest part of writing a file on this kind of disk.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     try:
-        target.write_bytes(data)
+        handle = os.open(target, flags, 0o666)
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        handle = os.open(target, flags, 0o666)
+    except FileExistsError:
+        os.unlink(target)
+        handle = os.open(target, flags, 0o666)
+    with open(handle, "wb") as file:
+        file.write(data)
 
 
 def keep_file(current: Path | str, target: Path | str, current_inode: int | None = None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -47,6 +47,9 @@ class OutputSetup:
     staging: Path  # the new site being assembled
     previous: Path  # the site as it is now, to keep files whose bytes come out the same
     conversion_file: Callable[[str], Path | None]  # where the cache keeps a page's conversion, by rel_path
+    # Pages the cache holds a conversion of: for the others there is no file to look for, which in a
+    # cold build saves a failed open per page.
+    cached_pages: Collection[str] = ()
 
 
 def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
@@ -101,7 +104,8 @@ def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
     page = job.page
     answers: dict[tuple[str, str], Any] = {}
     cache_file = setup.conversion_file(page.rel_path)
-    cached = load_conversion(cache_file, job.conversion_key, setup.lookups)
+    cached = (load_conversion(cache_file, job.conversion_key, setup.lookups) if page.rel_path in setup.cached_pages
+              else None)
     if cached is not None:
         cached[1].apply_to(page)
         return cached[0], False
