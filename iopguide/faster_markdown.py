@@ -3,9 +3,9 @@
 tests/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
 and on generated Markdown.
 
-The inline pass: Python-Markdown tries each of its fifteen inline patterns, in order, on every piece of text, and
-that was the largest single cost of converting a page. Most patterns need a character that most
-text lacks: a link needs `[`, code a backtick, an entity `&`. Checking for that character with
+The inline pass: Python-Markdown tries each of its fifteen inline patterns, in order, on every
+piece of text, and that was the largest single cost of converting a page. Most patterns need a
+character that most text lacks: a link needs `[`, code a backtick, an entity `&`. Checking for that character with
 `in` costs a fraction of running the pattern's regular expression, so a pattern whose character
 is absent is passed over. The output is the same byte for byte: a regular expression that needs a
 character cannot match a text without it, and passing over a pattern has the effect a failed
