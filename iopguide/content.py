@@ -9,10 +9,11 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .cache import Memo, digest
 from .errors import ContentError, display_path
+from .folders import files_below
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from .structure import Page, PageListing, PageMeta, SiteConfig, Source
 from .textfile import read_text
@@ -52,7 +53,7 @@ def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[st
     """
     root = content_dir.resolve()
     pages, assets = [], []
-    for rel_path, entry in sorted(_visible_files(content_dir), key=lambda found: found[0].split("/")):
+    for rel_path, entry in sorted(files_below(content_dir, hidden=(".", "_")), key=lambda found: found[0].split("/")):
         if entry.is_symlink() and not _leads_inside(Path(entry.path), root):
             errors.append(ContentError(display_path(entry.path), None,
                                        f"this is a link to '{os.readlink(entry.path)}', which is outside content/ or missing",
@@ -66,23 +67,6 @@ def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[st
         elif suffix in ASSET_SUFFIXES:
             assets.append(rel_path)
     return pages, assets
-
-
-def _visible_files(content_dir: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """Every entry below content_dir but folders, with its posix path below it; names starting with
-    '.' or '_' are hidden, with all below them. Plain os.scandir, whose entries know their type without
-    a stat: a site has thousands of pages, and the build lists them every time."""
-    pending = [""]
-    while pending:
-        prefix = pending.pop()
-        with os.scandir(os.path.join(content_dir, prefix)) as entries:
-            for entry in entries:
-                if entry.name.startswith((".", "_")):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(f"{prefix}{entry.name}/")
-                else:
-                    yield prefix + entry.name, entry
 
 
 def _leads_inside(link: Path, root: Path) -> bool:

@@ -27,6 +27,7 @@ made only for a page that has the marker.
 """
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
@@ -109,7 +110,7 @@ class QuickTocProcessor(TocTreeprocessor):
 
 def install(md: Markdown) -> None:
     """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
-    md.is_block_level = _remembering_is_block_level(md)
+    md.is_block_level = functools.cache(md.is_block_level)
     for processor in md.parser.blockprocessors:
         searched_with = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
         needs = BLOCK_NEEDS.get((type(processor).__name__, getattr(searched_with, "pattern", None)))
@@ -119,17 +120,6 @@ def install(md: Markdown) -> None:
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):
             md.treeprocessors.register(QuickTocProcessor(md, extension.getConfigs()), "toc", 5)
-
-
-def _remembering_is_block_level(md: Markdown):
-    answers: dict = {}
-
-    def is_block_level(tag) -> bool:
-        if tag not in answers:
-            answers[tag] = Markdown.is_block_level(md, tag)
-        return answers[tag]
-
-    return is_block_level
 
 
 def _quick_test(test, needs: tuple[str, ...]):

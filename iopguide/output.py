@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .errors import ContentError
+from .folders import files_below
 
 if TYPE_CHECKING:
     import ctypes
@@ -89,17 +90,7 @@ def _move(source: Path, target: Path) -> bool:
 
 def site_files(output_dir: Path) -> set[str]:
     """Every file in the output folder, by path below it."""
-    found = set()
-    pending = [""]
-    while pending:  # os.scandir rather than os.walk: a site has a folder per page, and this runs every build
-        prefix = pending.pop()
-        with os.scandir(os.path.join(output_dir, prefix)) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(f"{prefix}{entry.name}/")
-                else:
-                    found.add(prefix + entry.name)
-    return found
+    return {rel_path for rel_path, _ in files_below(output_dir)}
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
