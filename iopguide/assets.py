@@ -24,6 +24,8 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 @dataclass(frozen=True)
 class Asset:
+    """A file from static/ or content/ as the site publishes it, under a name that changes with its bytes."""
+
     source: Path
     published: str  # its path in the output, with the hash in its name
     digest: str

@@ -26,6 +26,8 @@ from .validate import validate_site
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """Where a build reads and writes, as the command line chose."""
+
     content_dir: Path = Path("content")
     output_dir: Path = Path("output")
     config_path: Path = Path("site_config.yaml")
@@ -38,6 +40,8 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
+    """What a finished build made, and how long each stage took."""
+
     pages: int
     files: int
     seconds: float

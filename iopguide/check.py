@@ -27,6 +27,8 @@ TEMPLATE_IDS = {"main-content", "page-sources", "page-contents"}  # ids every pa
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem `build.py check` reports, at a file and line."""
+
     level: str  # "error" or "warning"
     path: str
     line: int | None
@@ -40,6 +42,8 @@ class Finding:
 
 @dataclass
 class CheckReport:
+    """Everything `build.py check` found in the built site."""
+
     pages: int
     findings: list[Finding] = field(default_factory=list)
 

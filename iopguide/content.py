@@ -79,6 +79,8 @@ QUIZ_FILE = "quiz.yaml"
 
 @dataclass
 class LoadedContent:
+    """Everything read from content/: the pages, the quiz and the files copied as they are."""
+
     pages: list[Page]
     drafts: set[str] = field(default_factory=set)  # rel_paths of drafts left out of this build
     broken: set[str] = field(default_factory=set)  # rel_paths of pages whose mistakes are already reported

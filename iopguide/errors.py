@@ -1,7 +1,6 @@
 """The one error type for editor mistakes, and the exception that carries a build's worth of them."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -52,5 +51,7 @@ def display_path(path: Path | str) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str], fallback: str = "") -> str:
     """A hint naming the closest allowed word, or the fallback when nothing is close."""
+    import difflib  # here, not at the top: only a build with a mistake to point out needs it
+
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else fallback

@@ -28,6 +28,8 @@ from .validate import validate_site
 
 @dataclass
 class Rebuild:
+    """What one rebuild of the preview did, for the terminal."""
+
     what: str  # what changed, for the terminal
     rendered: int  # pages rendered
     milliseconds: float
@@ -42,6 +44,8 @@ class Rebuild:
 
 @dataclass
 class _State:
+    """What the preview keeps between rebuilds, so a saved page remakes only what depends on it."""
+
     config: SiteConfig
     content: LoadedContent
     quiz: RenderedQuiz | None

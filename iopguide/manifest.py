@@ -12,6 +12,8 @@ from .errors import ContentError
 
 @dataclass(frozen=True)
 class PublishedFile:
+    """One file of the built site, as the publishing manifest lists it."""
+
     path: str  # below the output folder, with / separators
     size: int
     sha256: str

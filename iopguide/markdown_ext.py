@@ -27,6 +27,8 @@ _TASK = re.compile(r"^\[([ xX])\]\s+")
 
 @dataclass
 class LinkProblem:
+    """A link in a page's Markdown that leads nowhere, with a hint to mend it."""
+
     target: str  # exactly as the editor wrote it, to find its line
     message: str
     hint: str

@@ -45,6 +45,8 @@ def output_lock(output_dir: Path) -> Iterator[None]:
 
 @dataclass
 class NewSite:
+    """The folder a new site is assembled in before it replaces output/."""
+
     folder: Path  # where the new site is being assembled
     reused: bool  # it holds the site from an earlier build, to be brought up to date, rather than nothing
 

@@ -30,6 +30,8 @@ MIN_JOBS_PER_WORKER = 8
 
 @dataclass
 class JobResult:
+    """What making one output file gave back to the build: a small record, never the HTML."""
+
     path: str
     rel_path: str | None  # of the page, for a page
     record: OutputRecord | None = None
@@ -114,7 +116,7 @@ def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
     convert_page(_markdown(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
     if len(errors) > before:
         return None, True
-    record = ConversionRecord(job.conversion_key, tuple(sorted(answers.items(), key=repr)))
+    record = ConversionRecord.of(job.conversion_key, answers)
     store_conversion(cache_file, record, Converted.of(page))
     return record, True
 

@@ -25,6 +25,8 @@ SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots
 
 @dataclass(frozen=True)
 class PlannedOutput:
+    """One output file to make, with the keys that say what it is made from."""
+
     path: str
     template: str
     page: Page | None
@@ -38,6 +40,8 @@ class PlannedOutput:
 
 @dataclass
 class SitePlan:
+    """Which output files must be made again and which are kept as they are."""
+
     remake: list[PlannedOutput] = field(default_factory=list)
     keep: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file as written before
 

@@ -25,6 +25,8 @@ URGENCIES = ("crisis", "soon", "routine")
 
 @dataclass(frozen=True)
 class Option:
+    """One answer to a quiz question."""
+
     id: str
     label: str
     danger: bool = False  # on the safety question: this answer must always lead to the crisis outcome
@@ -33,6 +35,8 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
+    """One quiz question and its answers."""
+
     id: str
     text: str
     options: tuple[Option, ...]
@@ -45,6 +49,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A result the quiz can show, with its next steps."""
+
     id: str
     title: str
     urgency: str
@@ -54,6 +60,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Rule:
+    """Which outcome a set of answers leads to."""
+
     outcome: str
     when: dict[str, tuple[str, ...]] = field(default_factory=dict)  # empty: the default rule
 
@@ -63,6 +71,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Note:
+    """An extra note the quiz shows for certain answers."""
+
     text: str  # Markdown
     when: dict[str, tuple[str, ...]]
 
@@ -72,6 +82,8 @@ class Note:
 
 @dataclass
 class Quiz:
+    """The self-screening quiz as read from quiz.yaml."""
+
     questions: tuple[Question, ...]
     outcomes: tuple[Outcome, ...]
     rules: tuple[Rule, ...]

@@ -20,6 +20,8 @@ from .structure import Page, PageListing, PageRef, RenderedQuiz, SiteConfig, gui
 
 @dataclass(frozen=True)
 class NavLink:
+    """A link in a menu, marked when it leads to the page being shown."""
+
     title: str
     url: str  # below the site root
     current: bool

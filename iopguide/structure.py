@@ -12,6 +12,8 @@ from .yamlfile import nearest_line
 
 @dataclass(frozen=True)
 class CrisisLine:
+    """A crisis service shown on every page: its name, hours and ways to reach it."""
+
     name: str
     when: str
     call: str | None = None
@@ -50,12 +52,16 @@ class PageRef:
 
 @dataclass(frozen=True)
 class Footer:
+    """The footer's disclaimer and links."""
+
     disclaimer: str
     links: list[PageRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """site_config.yaml, checked and typed."""
+
     site_name: str
     base_url: str
     language: str
@@ -85,12 +91,16 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class Source:
+    """A source a page cites in its front matter."""
+
     title: str
     url: str
 
 
 @dataclass(frozen=True)
 class PageMeta:
+    """A page's front matter, checked and typed."""
+
     title: str
     description: str
     last_reviewed: dt.date
@@ -106,6 +116,8 @@ class PageMeta:
 
 @dataclass
 class Heading:
+    """A heading of a page's text, for its contents list."""
+
     level: int
     id: str
     text: str
@@ -150,6 +162,8 @@ class PageListing(_Titled):
 
 @dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
 class Page(_Titled):
+    """A page of the site: its file, address, front matter and, once converted, its HTML."""
+
     source_path: Path
     rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
     display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
@@ -192,6 +206,8 @@ class Page(_Titled):
 
 @dataclass
 class RenderedOutcome:
+    """A quiz outcome with its Markdown turned into HTML."""
+
     id: str
     title: str
     urgency: str
