@@ -126,7 +126,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
             records, extra = _write_new_site(options, config, content, assets, lookups, cache, plan, epoch, stage,
                                          counts)
     cache.index.outputs = records
-    cache.save({page.rel_path for page in content.pages})
+    cache.save()
     return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
                        options.output_dir, stage.seconds, counts)
 
@@ -197,6 +197,7 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     # and loading them costs more than the rest of such a build.
     from .convert import convert_quiz, make_markdown
     from .outputs import OutputSetup, make_outputs
+    from .packs import PackWriter
     from .render import SiteRenderer, make_environment
 
     if not plan.remake:
@@ -210,8 +211,8 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
                             make_environment(options.templates_dir, config, compiled))
     for template in {job.template for job in plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
-    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.conversion_path,
-                        cache.previous.conversions.keys())
+    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.previous.conversions,
+                        PackWriter(cache.packs))
     return make_outputs(setup, plan.remake)
 
 

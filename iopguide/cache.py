@@ -11,7 +11,8 @@ Three things are kept, each with the inputs it was made from:
   inode of the file written, so an unchanged file is neither rendered nor rewritten.
 
 All but the converted pages sit in one index (index.pickle), read at the start of a build; a build
-that changes little of it writes only its changes (index-changes.pickle).
+that changes little of it writes only its changes (index-changes.pickle). The converted pages are
+in pack files (packs.py), and the index says where each one is.
 
 The engine's own source and the versions of the libraries it runs are part of every key: upgrading
 either starts from an empty cache rather than trusting what older code made. A cache that cannot
@@ -29,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
+
+from .packs import Stored, tidy
 
 ENGINE_PACKAGES = ("Markdown", "Jinja2", "MarkupSafe", "html5lib", "PyYAML")
 CACHE_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -176,11 +179,12 @@ class ConversionRecord:
     # object loads about twenty times faster than the tuples inside it.
     packed_answers: bytes
     digest: str  # stands for the converted HTML: equal digests mean equal HTML
+    stored: Stored | None = None  # where the cache keeps the converted page (packs.py)
 
     @classmethod
-    def of(cls, key: str, answers: Mapping[tuple[str, str], Any]) -> ConversionRecord:
+    def of(cls, key: str, answers: Mapping[tuple[str, str], Any], stored: Stored | None) -> ConversionRecord:
         ordered = tuple(sorted(answers.items(), key=repr))
-        return cls(key, pickle.dumps(ordered, protocol=pickle.HIGHEST_PROTOCOL), digest(key, ordered))
+        return cls(key, pickle.dumps(ordered, protocol=pickle.HIGHEST_PROTOCOL), digest(key, ordered), stored)
 
     def still_holds(self, lookups: Mapping[str, Mapping | set | frozenset]) -> bool:
         return all(name != "*" and answer(lookups[name], key) == value
@@ -269,20 +273,20 @@ class BuildCache:
             return changes.applied(base), base
         return base, base
 
-    def conversion_path(self, rel_path: str) -> Path | None:
-        return self.folder / "converted" / f"{digest(rel_path)}.pickle" if self.folder else None
+    @property
+    def packs(self) -> Path | None:
+        """The folder of the converted pages' pack files."""
+        return self.folder / "converted" if self.folder else None
 
-    def save(self, live_pages: set[str]) -> None:
-        """Write the index; forget conversions of pages that no longer exist."""
+    def save(self) -> None:
+        """Write the index, and delete the converted pages it no longer points to."""
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         tag = self.folder / "CACHEDIR.TAG"  # tells backup tools the folder need not be kept
         if not tag.exists():
             tag.write_text(CACHE_TAG)
-        gone = set(self.previous.conversions) - live_pages
-        for rel_path in gone:
-            self.conversion_path(rel_path).unlink(missing_ok=True)
+        tidy(self.packs, self.index.conversions)
         changes = IndexChanges.between(self.base, self.index)
         # Written whole again once the changes are a tenth of the index: reading them costs time too.
         if self.base.written and changes.size() * 10 <= sum(len(getattr(self.base, table)) for table in TABLES):
@@ -299,29 +303,6 @@ def _unpickle(path: Path) -> Any:
             return pickle.load(handle)
     except Exception:  # missing, cut short by a kill, or written by other code: start again
         return None
-
-
-def load_conversion(path: Path | None, key: str, lookups: Mapping[str, Any]) -> tuple[ConversionRecord, Any] | None:
-    """The cached conversion at `path` with its record, if made from the same input and its answers still hold."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            record, converted = pickle.load(handle)
-    except Exception:
-        return None
-    return (record, converted) if record.key == key and record.still_holds(lookups) else None
-
-
-def store_conversion(path: Path | None, record: ConversionRecord, converted: Any) -> None:
-    if path is None:
-        return
-    data = pickle.dumps((record, converted), protocol=pickle.HIGHEST_PROTOCOL)
-    try:
-        write_atomically(path, data)
-    except FileNotFoundError:  # the first conversion the cache keeps: its folder is made once, not per page
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

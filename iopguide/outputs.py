@@ -10,16 +10,17 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .assets import digests_in
-from .cache import ConversionRecord, OutputRecord, Recorded, load_conversion, store_conversion
+from .cache import ConversionRecord, OutputRecord, Recorded
 from .convert import Converted, convert_page, make_markdown
 from .errors import BuildFailed, ContentError
 from .output import write_or_keep
+from .packs import PackWriter, load
 from .plan import PlannedOutput
 from .render import SiteRenderer
 
@@ -48,17 +49,18 @@ class OutputSetup:
     lookups: dict[str, Mapping | set | frozenset]  # what a conversion may ask about other files
     staging: Path  # the new site being assembled
     previous: Path  # the site as it is now, to keep files whose bytes come out the same
-    conversion_file: Callable[[str], Path | None]  # where the cache keeps a page's conversion, by rel_path
-    # Pages the cache holds a conversion of: for the others there is no file to look for, which in a
-    # cold build saves a failed open per page.
-    cached_pages: Collection[str] = ()
+    cached: Mapping[str, ConversionRecord]  # the last build's conversions, by page rel_path
+    packs: PackWriter  # where this build's conversions are kept for the next
 
 
 def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
     """Run every job, in worker processes when there are enough to share out."""
     workers = min(os.cpu_count() or 1, len(jobs) // MIN_JOBS_PER_WORKER)
     if workers < 2:
-        return [make_output(setup, job) for job in jobs]
+        try:
+            return [make_output(setup, job) for job in jobs]
+        finally:
+            setup.packs.close()
     import multiprocessing  # here, not at the top: a build that makes a few files runs no workers
 
     _shared.update(setup=setup, jobs=jobs)  # handed to the forked workers in memory, never pickled
@@ -104,21 +106,19 @@ def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
                        errors: list[ContentError]) -> tuple[ConversionRecord | None, bool]:
     """Put the page's converted Markdown on it, from the cache when that still holds; its record."""
     page = job.page
+    record = setup.cached.get(page.rel_path)
+    if record is not None and record.key == job.conversion_key and record.still_holds(setup.lookups):
+        converted = load(setup.packs.folder, record.stored)
+        if isinstance(converted, Converted):
+            converted.apply_to(page)
+            return record, False
     answers: dict[tuple[str, str], Any] = {}
-    cache_file = setup.conversion_file(page.rel_path)
-    cached = (load_conversion(cache_file, job.conversion_key, setup.lookups) if page.rel_path in setup.cached_pages
-              else None)
-    if cached is not None:
-        cached[1].apply_to(page)
-        return cached[0], False
     views = {name: Recorded(name, data, answers) for name, data in setup.lookups.items()}
     before = len(errors)
     convert_page(_markdown(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
     if len(errors) > before:
         return None, True
-    record = ConversionRecord.of(job.conversion_key, answers)
-    store_conversion(cache_file, record, Converted.of(page))
-    return record, True
+    return ConversionRecord.of(job.conversion_key, answers, setup.packs.store(Converted.of(page))), True
 
 
 @functools.cache

@@ -198,11 +198,52 @@ def test_a_changed_engine_starts_from_an_empty_cache(tmp_path: Path) -> None:
 def test_a_damaged_cache_costs_time_not_correctness(real: RealProject) -> None:
     cache = real.root / ".cache" / "build"
     (cache / "index.pickle").write_bytes(b"not a pickle")
-    for converted in (cache / "converted").glob("*.pickle"):
-        converted.write_bytes(converted.read_bytes()[:20])
+    for pack in (cache / "converted").glob("*.pack"):
+        pack.write_bytes(pack.read_bytes()[:20])
     real.edit("content/faq.md", "\n\n", "\n\nChanged after the cache was damaged.\n\n")
     _, made = real.cached_build()
     assert made == ALL_FILES
+    real.assert_same_as_clean_build()
+
+
+def converted_count(run: Run) -> int:
+    return int(re.search(r"(\d+) pages converted", run.out).group(1))
+
+
+@pytest.mark.parametrize("damage", ["cut short", "bytes changed", "deleted"])
+def test_damaged_converted_pages_are_converted_again_not_published(real: RealProject, damage: str) -> None:
+    for pack in (real.root / ".cache" / "build" / "converted").glob("*.pack"):
+        data = pack.read_bytes()
+        if damage == "cut short":
+            pack.write_bytes(data[: len(data) // 2])
+        elif damage == "bytes changed":
+            pack.write_bytes(data.replace(b"IOP", b"XYZ"))
+        else:
+            pack.unlink()
+    real.edit("templates/base.html", "</body>", "<!-- a template change: every page is rendered again -->\n</body>")
+    run, made = real.cached_build()
+    assert made == ALL_FILES
+    # the pages whose bytes were damaged are converted again; the others still come from the cache
+    assert (converted_count(run) == PAGE_COUNT) if damage == "deleted" else (0 < converted_count(run) < PAGE_COUNT)
+    real.assert_same_as_clean_build()
+
+
+def test_the_cache_keeps_converted_pages_in_a_few_files_however_many_builds_add_to_it(real: RealProject) -> None:
+    from iopguide.packs import MAX_PACKS
+
+    packs = real.root / ".cache" / "build" / "converted"
+    assert len(list(packs.iterdir())) <= (os.cpu_count() or 1)  # one per process that converted pages
+    fresh = sum(path.stat().st_size for path in packs.iterdir())
+    pages = sorted(path.name for path in (real.root / "content").glob("*.md"))
+    for number in range(MAX_PACKS + 4):  # each build converts one page, and keeps it in a new pack
+        real.edit(f"content/{pages[number % 3]}", "\n\n", f"\n\nEdit number {number}.\n\n")
+        run, _ = real.cached_build()
+        assert converted_count(run) == 1
+        assert len(list(packs.iterdir())) <= MAX_PACKS
+    assert sum(path.stat().st_size for path in packs.iterdir()) < 2 * fresh  # old versions do not pile up
+    real.edit("templates/base.html", "</body>", "<!-- every page from the cache -->\n</body>")
+    run, _ = real.cached_build()
+    assert converted_count(run) == 0
     real.assert_same_as_clean_build()
 
 
