@@ -67,7 +67,9 @@ def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResul
     try:
         # the build collects no garbage (builder.py); workers, which render many pages each, do
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            chunk = max(1, min(64, len(jobs) // (workers * 8)))
+            # Small chunks: a worker still busy with a long last chunk while the others wait costs
+            # more than the messages that smaller chunks take.
+            chunk = max(1, min(4, len(jobs) // (workers * 16)))
             return list(pool.imap_unordered(_run_shared_job, range(len(jobs)), chunksize=chunk))
     finally:
         _shared.clear()
