@@ -8,8 +8,6 @@ pages' HTML never travels between processes nor piles up in memory.
 from __future__ import annotations
 
 import functools
-import gc
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from .output import write_or_keep
 from .packs import PackWriter, load
 from .plan import PlannedOutput
 from .render import SiteRenderer
+from .workers import map_forked, worker_count
 
 EMPTY = Converted("", "", [], [])
 # Below this many jobs, starting worker processes costs more than it saves.
@@ -55,31 +54,13 @@ class OutputSetup:
 
 def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
     """Run every job, in worker processes when there are enough to share out."""
-    workers = min(os.cpu_count() or 1, len(jobs) // MIN_JOBS_PER_WORKER)
-    if workers < 2:
-        try:
-            return [make_output(setup, job) for job in jobs]
-        finally:
-            setup.packs.close()
-    import multiprocessing  # here, not at the top: a build that makes a few files runs no workers
-
-    _shared.update(setup=setup, jobs=jobs)  # handed to the forked workers in memory, never pickled
+    workers = worker_count(len(jobs), MIN_JOBS_PER_WORKER)
+    if workers >= 2:
+        return map_forked(functools.partial(make_output, setup), jobs, workers)
     try:
-        # the build collects no garbage (builder.py); workers, which render many pages each, do
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            # Small chunks: a worker still busy with a long last chunk while the others wait costs
-            # more than the messages that smaller chunks take.
-            chunk = max(1, min(4, len(jobs) // (workers * 16)))
-            return list(pool.imap_unordered(_run_shared_job, range(len(jobs)), chunksize=chunk))
+        return [make_output(setup, job) for job in jobs]
     finally:
-        _shared.clear()
-
-
-_shared: dict[str, Any] = {}
-
-
-def _run_shared_job(index: int) -> JobResult:
-    return make_output(_shared["setup"], _shared["jobs"][index])
+        setup.packs.close()
 
 
 def make_output(setup: OutputSetup, job: PlannedOutput) -> JobResult:
