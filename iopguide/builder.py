@@ -17,8 +17,8 @@ from .content import LoadedContent, load_content
 from .errors import BuildFailed, ContentError
 from .manifest import set_file_times, source_date_epoch
 from .metadata import headers_file
-from .output import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_all_but, site_files,
-                     write_or_keep)
+from .output import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_files,
+                     site_inodes, write_or_keep)
 from .plan import SitePlan, link_lookups, plan_site
 from .structure import SiteConfig
 from .validate import validate_site
@@ -152,7 +152,12 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
         counts["converted"] = sum(result.converted for result in results)
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
+            # One listing of the new site, which already holds the remade files: a kept file it lists
+            # with the current file's inode already is that file, and needs no stat to tell.
+            found = site_inodes(site.folder)
             for path, record in plan.keep.items():
+                if found.get(path) == record.inode:
+                    continue
                 current, target = os.path.join(options.output_dir, path), os.path.join(site.folder, path)
                 if not keep_file(current, target, record.inode):
                     shutil.copy2(current, target)
@@ -160,7 +165,9 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
             for path, data in extra.items():
                 write_or_keep(data, site.folder / path, options.output_dir / path)
         with stage("check"):
-            missing = remove_all_but(site.folder, records.keys() | extra.keys())
+            wanted = records.keys() | extra.keys()
+            remove_unwanted(site.folder, found, wanted)
+            missing = wanted - found.keys() - plan.keep.keys() - extra.keys()  # made, yet not written
             if missing:
                 raise RuntimeError(f"the new site lacks files it should have: {sorted(missing)[:5]}")
         if epoch is not None:

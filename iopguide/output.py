@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Collection, Iterable, Iterator
 
 from .errors import ContentError
 from .folders import files_below
@@ -79,12 +79,11 @@ def new_site(output_dir: Path, spare: Path | None) -> Iterator[NewSite]:
 
 
 def _move(source: Path, target: Path) -> bool:
-    """Rename a folder onto a missing or empty one; False if that cannot be done (say, another disk)."""
+    """Rename a folder onto a missing or empty one; False, with both left as they were, if that cannot
+    be done (`source` is missing, or on another disk)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target.rmdir()
-        os.rename(source, target)
+        os.rename(source, target)  # replaces an empty folder at `target` in the same step
         return True
     except OSError:
         return False
@@ -93,6 +92,11 @@ def _move(source: Path, target: Path) -> bool:
 def site_files(output_dir: Path) -> set[str]:
     """Every file in the output folder, by path below it."""
     return {rel_path for rel_path, _ in files_below(output_dir)}
+
+
+def site_inodes(output_dir: Path) -> dict[str, int]:
+    """Every file in the output folder, by path below it, with its inode as the folder lists it (no stat)."""
+    return {rel_path: entry.inode() for rel_path, entry in files_below(output_dir)}
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
@@ -205,14 +209,13 @@ def keep_file(current: Path | str, target: Path | str, current_inode: int | None
         return False
 
 
-def remove_all_but(folder: Path, wanted: set[str]) -> set[str]:
-    """Delete every file below `folder` that is not `wanted`, and folders that leaves empty; the wanted
-    files that are missing."""
-    found = site_files(folder)
-    for path in found - wanted:
+def remove_unwanted(folder: Path, found: Iterable[str], wanted: Collection[str]) -> None:
+    """Delete the `found` files below `folder` that are not `wanted`, and the folders that leaves empty."""
+    for path in found:
+        if path in wanted:
+            continue
         (folder / path).unlink()
         parent = (folder / path).parent
         while parent != folder and not os.listdir(parent):
             parent.rmdir()
             parent = parent.parent
-    return wanted - found
