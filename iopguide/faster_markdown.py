@@ -16,7 +16,10 @@ Patterns are recognised by their exact regular expression, so a pattern this tab
 or one a later Python-Markdown rewrites, is simply always tried, as before.
 
 Blocks: the same holds for the block processors that search a whole block for their mark (`#`
-for a heading, `>` for a quote) before taking it: a block without the mark is not searched.
+for a heading, `>` for a quote) before taking it: a block without the mark is not searched. The
+abbreviation and footnote processors take every block, search it, and put it back when their mark
+is not there: a block without it is passed over, as if put back. The block parser loops over its
+twenty processors once per block, so their list is made once, not at every loop.
 
 Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
 the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
@@ -31,6 +34,7 @@ import functools
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
+from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -51,14 +55,21 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 # A block processor's class, and the regular expression its test searches with → as above. Only
-# processors whose test is that search and nothing else (admonition's also looks for a continuation).
+# processors whose test is that search and nothing else, or whose test takes every block and whose
+# run, when that search finds nothing, puts the block back and declines it (abbreviations,
+# footnotes). Admonition's test also looks for a continuation, so its search is shortened alone.
 BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("AbbrBlockprocessor", r"^[*]\[(?P<abbr>[^\\]*?)\][ ]?:[ ]*\n?[ ]*(?P<title>.*)$"): ("*[",),
+    ("FootnoteBlockProcessor", r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"): ("[^",),
     ("HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"): ("#",),
     ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
     ("HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"):
         ("-", "_", "*"),
     ("DefListProcessor", r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)"): (": ",),
 }
+
+
+ADMONITION = r'(?:^|\n)!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *(?:\n|$)'  # its test's search
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -108,18 +119,51 @@ class QuickTocProcessor(TocTreeprocessor):
             super().replace_marker(root, elem)
 
 
+class ListedRegistry(util.Registry):
+    """Python-Markdown's Registry, listing its items in order once per change, not at every loop."""
+
+    _listed: list | None = None
+
+    def __iter__(self):
+        if self._listed is None or not self._is_sorted:
+            self._sort()
+            self._listed = [self._data[name] for name, _ in self._priority]
+        return iter(self._listed)
+
+    def register(self, *args, **kwargs) -> None:
+        self._listed = None
+        super().register(*args, **kwargs)
+
+    def deregister(self, *args, **kwargs) -> None:
+        self._listed = None
+        super().deregister(*args, **kwargs)
+
+
 def install(md: Markdown) -> None:
     """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
     md.is_block_level = functools.cache(md.is_block_level)
+    md.parser.blockprocessors.__class__ = ListedRegistry
     for processor in md.parser.blockprocessors:
         searched_with = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
         needs = BLOCK_NEEDS.get((type(processor).__name__, getattr(searched_with, "pattern", None)))
         if needs:
             processor.test = _quick_test(processor.test, needs)
+        elif isinstance(processor, AdmonitionProcessor) and processor.RE.pattern == ADMONITION:
+            processor.test = _quick_admonition_test(processor)
     md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):
             md.treeprocessors.register(QuickTocProcessor(md, extension.getConfigs()), "toc", 5)
+
+
+def _quick_admonition_test(processor: AdmonitionProcessor):
+    """Admonition's test, which searches for `!!!` and then looks for an admonition's indented
+    continuation: the search only when the block holds `!!!`."""
+    def quick_test(parent: etree.Element, block: str) -> bool:
+        return ("!!!" in block and processor.RE.search(block) is not None
+                or processor.parse_content(parent, block)[0] is not None)
+
+    return quick_test
 
 
 def _quick_test(test, needs: tuple[str, ...]):
