@@ -76,6 +76,8 @@ _BLOCK_START = " "
 
 def typeset(text: str, before: str) -> str:
     """`text` with typographic quotes, dashes and ellipses; `before` is the character in front of it."""
+    if "'" not in text and '"' not in text and "--" not in text and "..." not in text:
+        return text  # most pieces of text, which four scans in C tell faster than the expression
     context = before + text
     pieces, done = [], len(before)
     for mark in _MARKS.finditer(context, len(before)):
