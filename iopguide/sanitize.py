@@ -89,20 +89,13 @@ def _plainly_safe(markup: str) -> bool:
     their attributes go through the same checks as below. Anything else — a comment, an unquoted
     attribute, an element outside the list, anything refused — answers False, and the full parse decides.
     """
-    end = 0
-    for tag in _PLAIN_TAG.finditer(markup):
-        if "<" in markup[end:tag.start()] or not _plain_tag_is_safe(tag):
-            return False
-        end = tag.end()
-    return "<" not in markup[end:]
-
-
-def _plain_tag_is_safe(tag: re.Match) -> bool:
-    if tag.group(2) not in _PLAIN_ELEMENTS:
+    tags = _PLAIN_TAG.findall(markup)
+    # A plain tag holds one '<', its first character: as many tags as '<' means no '<' outside them.
+    if len(tags) != markup.count("<") or not {name for _, name, _ in tags} <= _PLAIN_ELEMENTS:
         return False
-    attributes = tag.group(3)
-    return not attributes or not any(_check_attribute(name, html.unescape(value) if "&" in value else value)
-                                     for name, value in _PLAIN_ATTRIBUTE.findall(attributes))
+    return not any(_check_attribute(name, html.unescape(value) if "&" in value else value)
+                   for _, _, attributes in tags if attributes
+                   for name, value in _PLAIN_ATTRIBUTE.findall(attributes))
 
 
 # html5lib turns the digits of &#...; into a Python int, which refuses more than 4300 digits
