@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -128,13 +129,16 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation, colons and quotes on this line and the one above"
 
 
+_LINE_BREAK = re.compile("\n")
+
+
 class _Walk:
     """State of one walk over a document's nodes: how many were visited, and where each one is."""
 
     def __init__(self, text: str, first_line: int):
         # PyYAML also counts U+0085, U+2028 and U+2029 as line breaks; editors and the rest of
         # the build count only '\n', so lines are worked out from character offsets instead.
-        self.breaks = [index for index, char in enumerate(text) if char == "\n"]
+        self.breaks = [found.start() for found in _LINE_BREAK.finditer(text)]
         self.first_line, self.visited = first_line, 0
 
     def line(self, mark: yaml.Mark) -> int:
