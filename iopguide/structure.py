@@ -200,6 +200,11 @@ class Page(_Titled):
         return self.url + "index.html"
 
     @property
+    def section_headings(self) -> list[Heading]:
+        """The `##` headings, which a contents list at the top of the page links to."""
+        return [heading for heading in self.headings if heading.level == 2]
+
+    @property
     def listing(self) -> PageListing:
         return PageListing(self.rel_path, self.url, self.meta)
 
