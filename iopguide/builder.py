@@ -17,8 +17,8 @@ from .content import LoadedContent, load_content
 from .errors import BuildFailed, ContentError
 from .manifest import set_file_times, source_date_epoch
 from .metadata import headers_file
-from .output import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_files,
-                     site_inodes, write_or_keep)
+from .output import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_inodes,
+                     write_or_keep)
 from .plan import SitePlan, link_lookups, plan_site
 from .structure import SiteConfig
 from .validate import validate_site
@@ -236,7 +236,7 @@ def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str
 def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[str, bytes], epoch: int | None) -> bool:
     """Whether output/ already is the site: the kept files (checked when planned), these extra files
     byte for byte, and nothing else."""
-    if site_files(output_dir) != keep.keys() | extra.keys():
+    if site_inodes(output_dir).keys() != keep.keys() | extra.keys():
         return False
     if epoch is not None and any(record.mtime_ns != epoch * 1_000_000_000 for record in keep.values()):
         return False

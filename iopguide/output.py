@@ -89,11 +89,6 @@ def _move(source: Path, target: Path) -> bool:
         return False
 
 
-def site_files(output_dir: Path) -> set[str]:
-    """Every file in the output folder, by path below it."""
-    return {rel_path for rel_path, _ in files_below(output_dir)}
-
-
 def site_inodes(output_dir: Path) -> dict[str, int]:
     """Every file in the output folder, by path below it, with its inode as the folder lists it (no stat)."""
     return {rel_path: entry.inode() for rel_path, entry in files_below(output_dir)}
