@@ -131,11 +131,8 @@ class ListedRegistry(util.Registry):
             self._listed = [self._data[name] for name, _ in self._priority]
         return iter(self._listed)
 
-    def register(self, *args, **kwargs) -> None:
-        self._listed = None
-        super().register(*args, **kwargs)
-
     def deregister(self, *args, **kwargs) -> None:
+        # register() marks the registry unsorted, which lists it again; removing an item does not
         self._listed = None
         super().deregister(*args, **kwargs)
 
