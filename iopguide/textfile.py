@@ -1,6 +1,7 @@
 """Reading editors' text files: UTF-8 with or without a BOM, any line endings, up to a size limit."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import ContentError
@@ -11,12 +12,13 @@ MAX_FILE_BYTES = 1024 * 1024
 
 
 def read_text(path: Path, shown: str) -> str:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ContentError(shown, 1, f"this file is {size / 1024 / 1024:.1f} MB; the limit is "
-                                     f"{MAX_FILE_BYTES // 1024 // 1024} MB",
-                           "split it into several pages, or remove what was pasted into it by mistake")
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size  # of the file opened, not a second look-up of its path
+        if size > MAX_FILE_BYTES:
+            raise ContentError(shown, 1, f"this file is {size / 1024 / 1024:.1f} MB; the limit is "
+                                         f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+                               "split it into several pages, or remove what was pasted into it by mistake")
+        data = file.read()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
