@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -419,6 +420,38 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one_never_a_mix(project):
     assert leftovers(project) == [] and tree(project.root / "output") == site_a
     print(f"build {build_seconds:.2f} s, writing {write_seconds:.3f} s; {len(outcomes)} kills; output/ was {[state for state, _ in outcomes]}; "
           f"{sum(left for _, left in outcomes)} left folders behind, all cleaned up by the next build")
+
+
+def build_workers(process) -> list[int]:
+    """The processes the build has forked and not yet reaped."""
+    try:
+        return [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+def test_a_build_worker_that_dies_fails_the_build_clearly_and_leaves_the_site_as_it_was(project):
+    assert project.build("--content", write_corpus(project, "content-a", "a", CORPUS_PAGES)).code == 0
+    before = tree(project.root / "output")
+    process = start_build(project, write_corpus(project, "content-b", "b", CORPUS_PAGES))
+    wait_for(lambda: len(build_workers(process)) >= 2, process)
+    workers = build_workers(process)
+    os.kill(workers[-1], signal.SIGKILL)  # as the kernel does to a process when memory runs out
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 2 and "Traceback" not in err
+    assert err.startswith("Unexpected error: RuntimeError: a build worker stopped without finishing"), err
+    assert tree(project.root / "output") == before
+    assert not any(running(pid) for pid in workers)
+    assert project.build("--content", "content-b").code == 0 and leftovers(project) == []
 
 
 def test_a_second_build_started_during_a_build_stops_with_a_clear_message(project):

@@ -1,0 +1,55 @@
+"""The worker processes a build shares its pages out to: every result in its place, every failure reported."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from iopguide.workers import WorkerTraceback, map_forked
+
+
+def slow_for_some(number: int) -> str:
+    # uneven work, so the workers finish their chunks out of order
+    total = sum(range(20_000 if number % 7 == 0 else 10))
+    return f"page {number} ({total > 0})"
+
+
+def fails_on_page_13(number: int) -> int:
+    if number == 13:
+        raise ValueError(f"page {number} cannot be made")
+    return number
+
+
+def dies_on_page_13(number: int) -> int:
+    if number == 13:
+        os._exit(9)
+    return number
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_every_page_gets_its_own_result_in_order():
+    assert map_forked(slow_for_some, list(range(1000)), 2) == [slow_for_some(number) for number in range(1000)]
+    assert map_forked(slow_for_some, [5], 2) == [slow_for_some(5)]
+    assert map_forked(slow_for_some, [], 2) == []
+    assert no_children_left()
+
+
+def test_an_error_in_a_worker_is_raised_in_the_build_with_where_it_happened():
+    with pytest.raises(ValueError, match="page 13 cannot be made") as raised:
+        map_forked(fails_on_page_13, list(range(100)), 2)
+    assert isinstance(raised.value.__cause__, WorkerTraceback)
+    assert "in fails_on_page_13" in str(raised.value.__cause__)  # what --debug shows
+    assert no_children_left()
+
+
+def test_a_worker_that_dies_stops_the_build():
+    with pytest.raises(RuntimeError, match=r"a build worker stopped without finishing \(exit status 9\)"):
+        map_forked(dies_on_page_13, list(range(100)), 2)
+    assert no_children_left()
