@@ -17,7 +17,8 @@ from .folders import files_below
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from .structure import Page, PageListing, PageMeta, SiteConfig, Source
 from .textfile import read_text
-from .yamlfile import parse_yaml
+from .workers import map_forked, worker_count
+from .yamlfile import load_parser, parse_yaml
 
 if TYPE_CHECKING:
     from .quiz import Quiz
@@ -98,13 +99,9 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool,
     page_files, asset_files = find_sources(content_dir, errors)
     loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
     shown_dir = display_path(content_dir)
-    for rel_path in page_files:
-        try:
-            page = load_page(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"), config,
-                             errors, known)
-        except ContentError as error:
-            errors.append(error)
-            page = None
+    files = [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
+             for rel_path in page_files]
+    for rel_path, page in zip(page_files, load_pages(files, config, errors, known)):
         if page is None:
             loaded.broken.add(rel_path)
         elif page.meta.draft and not include_drafts:
@@ -151,49 +148,93 @@ def _status_key(status: os.stat_result) -> tuple[int, int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def load_page(path: Path, rel_path: str, shown: str, config: SiteConfig, errors: list[ContentError],
-              known: Memo | None = None) -> Page | None:
-    """The page in `path` (`rel_path` below content/, `shown` in messages); with `known` (earlier
-    builds' SourceRecords by path), an unchanged file is not read at all: its body is read only if
-    the page has to be converted again."""
-    record = known.get(rel_path) if known else None
-    status = path.stat()
-    if record is None or not record.still_describes(status, config.review_months):
-        read = _read_page_file(path, rel_path, shown, status, config, errors, record)
-        if read is None:
-            return None
-        record, body_text = read
-        if known:
-            known.put(rel_path, record)
-    else:
-        body_text = None
-    return Page(source_path=path, rel_path=rel_path, display_path=shown, url=record.url,
+@dataclass(frozen=True)
+class PageFile:
+    """A page file to load: where it is, its path below content/, and its path as messages show it."""
+
+    path: Path
+    rel_path: str
+    shown: str
+
+
+# Below this many files to read, starting worker processes costs more than reading them here.
+MIN_READS_PER_WORKER = 64
+
+
+def load_page(file: PageFile, config: SiteConfig, errors: list[ContentError]) -> Page | None:
+    """The page in `file`, or None with its mistakes in `errors`."""
+    return load_pages([file], config, errors)[0]
+
+
+def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentError],
+               known: Memo | None = None) -> list[Page | None]:
+    """The page in each file, in order (None for a file with mistakes, which go to `errors`).
+
+    With `known` (earlier builds' SourceRecords by path), an unchanged file is not read at all: its
+    body is read only if the page has to be converted again. The files that must be read are shared
+    out to worker processes when there are enough: reading them and parsing their front matter is
+    most of a first build's work before its pages can be converted, and left a core idle. At 10,000
+    pages this stage takes 1.7 s instead of 2.2-3.0 s; at 1,000 the workers' start-up eats the gain.
+    """
+    statuses = [file.path.stat() for file in files]
+    earlier = [known.get(file.rel_path) if known else None for file in files]
+    unread = [index for index, (record, status) in enumerate(zip(earlier, statuses))
+              if record is None or not record.still_describes(status, config.review_months)]
+
+    def read(index: int) -> tuple[tuple[SourceRecord, str] | None, list[ContentError]]:
+        mistakes: list[ContentError] = []
+        try:
+            return _read_page_file(files[index], statuses[index], config, mistakes, earlier[index]), mistakes
+        except ContentError as error:
+            return None, [*mistakes, error]
+
+    workers = worker_count(len(unread), MIN_READS_PER_WORKER)
+    if workers >= 2:
+        load_parser()
+    reads = dict(zip(unread, map_forked(read, unread, workers) if workers >= 2 else map(read, unread)))
+    pages: list[Page | None] = []
+    for index, file in enumerate(files):
+        record, body_text = earlier[index], None
+        if index in reads:
+            done, mistakes = reads[index]
+            errors.extend(mistakes)
+            if done is None:
+                pages.append(None)
+                continue
+            record, body_text = done
+            if known:
+                known.put(file.rel_path, record)
+        pages.append(_page(file, record, body_text))
+    return pages
+
+
+def _page(file: PageFile, record: SourceRecord, body_text: str | None) -> Page:
+    return Page(source_path=file.path, rel_path=file.rel_path, display_path=file.shown, url=record.url,
                 meta=record.meta, body_line=record.body_line, listing_key=record.listing_key,
-                front_lines=record.front_lines,
-                body_digest=record.body_digest, body_text=body_text,
-                read_body=lambda: read_body(path, shown, record.text_digest))
+                front_lines=record.front_lines, body_digest=record.body_digest, body_text=body_text,
+                read_body=lambda: read_body(file.path, file.shown, record.text_digest))
 
 
-def _read_page_file(path: Path, rel_path: str, shown: str, status: os.stat_result, config: SiteConfig,
-                    errors: list[ContentError], earlier: SourceRecord | None) -> tuple[SourceRecord, str] | None:
+def _read_page_file(file: PageFile, status: os.stat_result, config: SiteConfig, errors: list[ContentError],
+                    earlier: SourceRecord | None) -> tuple[SourceRecord, str] | None:
     """Read a page file: its new record and its body; None if its front matter is wrong.
 
     Front matter that is the `earlier` record's, as after an edit to the text, is not parsed again:
     parsing it is what loads the YAML parser, which costs more than the rest of loading a page.
     """
     read_at = time.time_ns()
-    text = read_text(path, shown)
-    front, body, body_line = split_front_matter(text, shown)
+    text = read_text(file.path, file.shown)
+    front, body, body_line = split_front_matter(text, file.shown)
     front_digest = digest(front)
     if earlier and (earlier.front_digest, earlier.review_months) == (front_digest, config.review_months):
         meta, front_lines, url, listing_key = earlier.meta, earlier.front_lines, earlier.url, earlier.listing_key
     else:
-        parsed = parse_front_matter(front, shown, config, errors)
+        parsed = parse_front_matter(front, file.shown, config, errors)
         if parsed is None:
             return None
         meta, front_lines = parsed
-        url = page_url(rel_path, meta.slug)
-        listing_key = digest(PageListing(rel_path, url, meta))
+        url = page_url(file.rel_path, meta.slug)
+        listing_key = digest(PageListing(file.rel_path, url, meta))
     return SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line, digest(text),
                         front_digest, digest(body), url, listing_key), body
 

@@ -17,7 +17,7 @@ import jinja2
 from .assets import AssetMap, fingerprint_assets
 from .builder import BuildOptions
 from .config import load_config
-from .content import LoadedContent, load_content, load_page
+from .content import LoadedContent, PageFile, load_content, load_page
 from .convert import convert_page, convert_pages, make_markdown
 from .errors import BuildFailed, ContentError, display_path
 from .metadata import headers_file
@@ -143,7 +143,7 @@ class IncrementalBuild:
             old = by_path[state.by_source[path.resolve()]]
             if old.meta.template == "quiz":
                 return None  # the quiz's own Markdown is converted in the page's context
-            new = load_page(old.source_path, old.rel_path, old.display_path, state.config, errors)
+            new = load_page(PageFile(old.source_path, old.rel_path, old.display_path), state.config, errors)
             if new is None:
                 raise BuildFailed(errors)
             if _listing(new) != _listing(old):

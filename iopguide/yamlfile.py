@@ -22,6 +22,11 @@ MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
 MAX_DEPTH = 40
 
 
+def load_parser() -> None:
+    """Load PyYAML now: before forking workers that parse YAML, so that each of them need not."""
+    _loaders()
+
+
 @functools.cache
 def _loaders() -> tuple[type, type]:
     """(loader, fast loader): SafeLoader that leaves dates as text, so the schema parses them and can

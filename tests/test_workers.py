@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -26,30 +27,32 @@ def dies_on_page_13(number: int) -> int:
     return number
 
 
-def no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def children() -> set[int]:
+    """This process's child processes, running or not yet reaped (other tests may have left some)."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return {int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
 
 
-def test_every_page_gets_its_own_result_in_order():
+@pytest.fixture
+def no_workers_left():
+    before = children()
+    yield
+    assert children() <= before, "a worker was left running or unreaped"
+
+
+def test_every_page_gets_its_own_result_in_order(no_workers_left):
     assert map_forked(slow_for_some, list(range(1000)), 2) == [slow_for_some(number) for number in range(1000)]
     assert map_forked(slow_for_some, [5], 2) == [slow_for_some(5)]
     assert map_forked(slow_for_some, [], 2) == []
-    assert no_children_left()
 
 
-def test_an_error_in_a_worker_is_raised_in_the_build_with_where_it_happened():
+def test_an_error_in_a_worker_is_raised_in_the_build_with_where_it_happened(no_workers_left):
     with pytest.raises(ValueError, match="page 13 cannot be made") as raised:
         map_forked(fails_on_page_13, list(range(100)), 2)
     assert isinstance(raised.value.__cause__, WorkerTraceback)
     assert "in fails_on_page_13" in str(raised.value.__cause__)  # what --debug shows
-    assert no_children_left()
 
 
-def test_a_worker_that_dies_stops_the_build():
+def test_a_worker_that_dies_stops_the_build(no_workers_left):
     with pytest.raises(RuntimeError, match=r"a build worker stopped without finishing \(exit status 9\)"):
         map_forked(dies_on_page_13, list(range(100)), 2)
-    assert no_children_left()
