@@ -103,4 +103,10 @@ def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
     if len(values["ui"]["months"]) != 12:
         raise BuildFailed([ContentError(shown, doc.line(("ui", "months")), "ui.months must list the 12 month names",
                                         "write them in order, January first")])
+    try:
+        values["ui"]["date_format"].format(day=1, month=values["ui"]["months"][0], year=2026)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        raise BuildFailed([ContentError(shown, doc.line(("ui", "date_format")),
+                                        "ui.date_format can use only {day}, {month} and {year}",
+                                        "write it like \"{month} {day}, {year}\"; to show a brace, write it twice")]) from None
     return SiteConfig(**values, path=shown, lines=doc.lines)

@@ -1,6 +1,7 @@
 """Every editor mistake prints `path:line: what is wrong — how to fix`, exits 1, and changes nothing."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -162,3 +163,14 @@ def test_running_outside_the_project_says_where_to_run(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1
     assert "site_config.yaml: the configuration file does not exist — run the command from the project folder" in done.stderr
+
+
+@pytest.mark.parametrize("date_format", ["{m} {day}", "{0} {year}", "{day}}", "{month.x}"])
+def test_a_date_format_with_an_unknown_placeholder_is_reported_with_its_line(project, date_format):
+    text = project.read("site_config.yaml")
+    line = next(number for number, row in enumerate(text.splitlines(), 1) if "date_format:" in row)
+    project.write("site_config.yaml", re.sub(r"date_format: .*", f'date_format: "{date_format}"', text))
+    run = project.build()
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.splitlines()[0] == (f"site_config.yaml:{line}: ui.date_format can use only {{day}}, {{month}} and "
+                                       '{year} — write it like "{month} {day}, {year}"; to show a brace, write it twice')
