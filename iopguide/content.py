@@ -191,7 +191,9 @@ def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentEr
     workers = worker_count(len(unread), MIN_READS_PER_WORKER)
     if workers >= 2:
         load_parser()
-    reads = dict(zip(unread, map_forked(read, unread, workers) if workers >= 2 else map(read, unread)))
+        reads = dict(zip(unread, map_forked(read, unread, workers)))
+    else:
+        reads = {index: read(index) for index in unread}
     pages: list[Page | None] = []
     for index, file in enumerate(files):
         record, body_text = earlier[index], None

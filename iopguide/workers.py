@@ -41,10 +41,10 @@ def map_forked(work: Callable[[Item], Result], items: Sequence[Item], workers: i
     chunk = max(1, min(4, len(items) // (workers * 16)))
     task_reader, task_writer = os.pipe()
     children: dict[int, int] = {}  # pid → the read end of its result pipe
+    _flush_std_streams()  # or what the build printed so far would be printed again by each worker
     try:
         for _ in range(workers):
             result_reader, result_writer = os.pipe()
-            _flush_std_streams()  # or what the build printed so far would be printed again by each worker
             pid = os.fork()
             if pid == 0:
                 for fd in (task_writer, result_reader, *children.values()):
