@@ -8,7 +8,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Iterator
 
 from .assets import AssetMap, fingerprint_assets
 from .cache import BuildCache, OutputRecord, digest
@@ -103,9 +103,10 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
         cache = BuildCache(options.cache_dir)
         config = load_config(options.config_path, options.base_url, cache.configs() if cache.enabled else None)
         epoch = source_date_epoch()
+        templates = _Templates(options.templates_dir, config, cache)
         errors: list[ContentError] = []
         content = load_content(options.content_dir, config, options.drafts, errors,
-                               cache.sources() if cache.enabled else None)
+                               cache.sources() if cache.enabled else None, templates.prepare)
         gc.freeze()  # kept out of the collections of forked workers, and out of their copied memory pages
     with stage("validate"):
         validate_site(config, content, options.templates_dir, errors)
@@ -113,18 +114,18 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
         lookups = link_lookups(content, assets.content_urls(content.assets))
-        plan = _plan(options, config, content, assets, lookups, cache)
+        plan = _plan(options, config, content, assets, lookups, cache, templates)
     counts = {"pages": len(content.pages), "remade": len(plan.remake), "kept": len(plan.keep)}
     if plan.remake:
-        records, extra = _write_new_site(options, config, content, assets, lookups, cache, plan, epoch, stage,
-                                         counts)
+        records, extra = _write_new_site(options, config, content, assets, lookups, cache, templates, plan, epoch,
+                                         stage, counts)
     else:
         with stage("check"):
             records, extra = plan.keep, _extra_files(assets, plan.keep)
             unchanged = _holds_exactly(options.output_dir, records, extra, epoch)
         if not unchanged:
-            records, extra = _write_new_site(options, config, content, assets, lookups, cache, plan, epoch, stage,
-                                         counts)
+            records, extra = _write_new_site(options, config, content, assets, lookups, cache, templates, plan, epoch,
+                                         stage, counts)
     cache.index.outputs = records
     cache.save()
     return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
@@ -132,21 +133,21 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
 
 
 def _plan(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap, lookups: dict,
-          cache: BuildCache) -> SitePlan:
-    templates_key, reads = _template_reads(options.templates_dir, config, cache)
-    site_key = digest(cache.engine, templates_key, config, options.base_url,
+          cache: BuildCache, templates: _Templates) -> SitePlan:
+    site_key = digest(cache.engine, templates.key, config, options.base_url,
                       str(options.content_dir), sorted((rel, asset.published) for rel, asset in assets.assets.items()))
-    return plan_site(config, content, site_key, reads, lookups, cache, options.output_dir)
+    return plan_site(config, content, site_key, templates.reads, lookups, cache, options.output_dir)
 
 
 def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
-                    lookups: dict, cache: BuildCache, plan: SitePlan, epoch: int | None, stage: _Stages,
-                    counts: dict[str, int]) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
+                    lookups: dict, cache: BuildCache, templates: _Templates, plan: SitePlan, epoch: int | None,
+                    stage: _Stages, counts: dict[str, int]) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
     """Make the planned files, keep the rest, and swap the new site in: (records of its files, extra files)."""
     errors: list[ContentError] = []
     with new_site(options.output_dir, cache.folder / "spare-site" if cache.folder else None) as site:
         with stage("render"):
-            results = _make_outputs(options, config, content, assets, lookups, cache, plan, site.folder, errors)
+            results = _make_outputs(options, config, content, assets, lookups, cache, templates, plan, site.folder,
+                                    errors)
             errors.extend(error for result in results for error in result.errors)
             _stop_if(errors)
         counts["converted"] = sum(result.converted for result in results)
@@ -180,32 +181,68 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
     return records, extra
 
 
-def _template_reads(templates_dir: Path, config: SiteConfig,
-                    cache: BuildCache) -> tuple[str, Callable[[str], frozenset[str] | None]]:
-    """A digest of every template file, and what each template reads, worked out once per version of them."""
-    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
-    key = digest([(path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files])
-    # a copy, not the last build's dict filled in: the cache writes only the entries that are new
-    known: dict[str, frozenset[str] | None] = dict(cache.previous.template_reads.get(key, {}))
-    cache.index.template_reads = {key: known}
+class _Templates:
+    """The site's templates in one build: a digest of them all, what each one reads, and the Jinja
+    environment that renders them. Jinja is loaded only when a page is rendered or a template's reads
+    are not in the cache."""
 
-    def reads(name: str) -> frozenset[str] | None:
-        if name not in known:
-            from .render import make_environment, template_reads  # Jinja is loaded only when needed
-            known[name] = template_reads(make_environment(templates_dir, config), name)
-        return known[name]
+    def __init__(self, templates_dir: Path, config: SiteConfig, cache: BuildCache):
+        self.dir, self.config = templates_dir, config
+        self.compiled = cache.folder / "templates" if cache.folder else None  # kept between builds
+        files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
+        self.names = [path.relative_to(templates_dir).as_posix() for path in files]
+        self.key = digest([(name, path.read_bytes()) for name, path in zip(self.names, files)])
+        # a copy, not the last build's dict filled in: the cache writes only the entries that are new
+        self.known: dict[str, frozenset[str] | None] = dict(cache.previous.template_reads.get(self.key, {}))
+        cache.index.template_reads = {self.key: self.known}
+        self._env: Any = None
+        self._parsed: dict = {}  # what each template file names, for render.template_reads
 
-    return key, reads
+    @property
+    def env(self) -> Any:  # a jinja2.Environment
+        if self._env is None:
+            from .render import make_environment
+
+            self._env = make_environment(self.dir, self.config, self.compiled)
+        return self._env
+
+    def reads(self, name: str) -> frozenset[str] | None:
+        """The names `name` takes from the render context (render.template_reads), worked out once per
+        version of the templates."""
+        if name not in self.known:
+            from .render import template_reads
+
+            self.known[name] = template_reads(self.env, name, self._parsed)
+        return self.known[name]
+
+    def prepare(self) -> None:
+        """Do now what rendering pages will need first: load Jinja and Markdown, make the converter,
+        and work out what each template that makes a file reads and compile it. Called while the
+        page files are read, on a core that would wait otherwise: about 150 ms of a 1,000-page build.
+        """
+        from .outputs import converter
+
+        converter()
+        for name in self.names:
+            # the templates in folders are components, compiled when a page template imports them
+            if "/" in name or not name.endswith((".html", ".xml", ".txt")):
+                continue
+            try:
+                self.reads(name)
+                self.env.get_template(name)
+            except Exception:  # noqa: BLE001  met again, and reported after the pages' own mistakes, where it is used
+                return
 
 
 def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
-                  lookups: dict, cache: BuildCache, plan: SitePlan, staging: Path, errors: list[ContentError]) -> list:
+                  lookups: dict, cache: BuildCache, templates: _Templates, plan: SitePlan, staging: Path,
+                  errors: list[ContentError]) -> list:
     # Loaded here, not at the top: a build with nothing to remake needs neither Markdown nor Jinja,
     # and loading them costs more than the rest of such a build.
     from .convert import convert_quiz, make_markdown
     from .outputs import OutputSetup, make_outputs
     from .packs import PackWriter
-    from .render import SiteRenderer, make_environment
+    from .render import SiteRenderer
 
     if not plan.remake:
         return []
@@ -213,9 +250,7 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
     if content.quiz is not None and quiz_page is not None and any(job.page is quiz_page for job in plan.remake):
         quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups["assets"], errors)
-    compiled = cache.folder / "templates" if cache.folder else None
-    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz,
-                            make_environment(options.templates_dir, config, compiled))
+    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz, templates.env)
     for template in {job.template for job in plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
     setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.previous.conversions,

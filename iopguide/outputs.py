@@ -98,13 +98,14 @@ def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
     answers: dict[tuple[str, str], Any] = {}
     views = {name: Recorded(name, data, answers) for name, data in setup.lookups.items()}
     before = len(errors)
-    convert_page(_markdown(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
+    convert_page(converter(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
     if len(errors) > before:
         return None, True
     return ConversionRecord.of(job.conversion_key, answers, setup.packs.store(Converted.of(page))), True
 
 
 @functools.cache
-def _markdown():
-    """One converter per process: making one loads every extension, which costs more than a page."""
+def converter():
+    """One converter per process: making one loads every extension, which costs more than a page.
+    Made before the workers are forked, when the build has time for it, they share it."""
     return make_markdown()

@@ -66,9 +66,13 @@ def template_mistakes(env: jinja2.Environment, name: str) -> Iterator[None]:
                                         "check the names used on this line")]) from None
 
 
-def template_reads(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+def template_reads(env: jinja2.Environment, name: str,
+                   parsed: dict[str, tuple[set[str], list[str | None]]] | None = None) -> frozenset[str] | None:
     """The names a template takes from the render context, through every template it extends, imports
-    or includes; None when it names a template only at render time, so it may read anything."""
+    or includes; None when it names a template only at render time, so it may read anything.
+    `parsed` keeps what each template file names, for the next call: most templates share base.html
+    and its components, and parsing one costs more than the rest of this."""
+    parsed = {} if parsed is None else parsed
     names: set[str] = set()
     seen: set[str] = set()
     pending = [name]
@@ -77,14 +81,17 @@ def template_reads(env: jinja2.Environment, name: str) -> frozenset[str] | None:
         if current in seen:
             continue
         seen.add(current)
-        with template_mistakes(env, current):
-            source, filename, _ = env.loader.get_source(env, current)
-            tree = env.parse(source, current, filename)
-        names |= jinja2.meta.find_undeclared_variables(tree)
-        for referenced in jinja2.meta.find_referenced_templates(tree):
-            if referenced is None:
-                return None
-            pending.append(referenced)
+        if current not in parsed:
+            with template_mistakes(env, current):
+                source, filename, _ = env.loader.get_source(env, current)
+                tree = env.parse(source, current, filename)
+            parsed[current] = (jinja2.meta.find_undeclared_variables(tree),
+                               list(jinja2.meta.find_referenced_templates(tree)))
+        undeclared, referenced = parsed[current]
+        names |= undeclared
+        if None in referenced:
+            return None
+        pending.extend(referenced)
     return frozenset(names)
 
 

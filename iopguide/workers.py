@@ -34,8 +34,10 @@ class WorkerTraceback(Exception):
     """Where an error was raised inside a worker: the cause of the same error raised in the build."""
 
 
-def map_forked(work: Callable[[Item], Result], items: Sequence[Item], workers: int) -> list[Result]:
-    """[work(item) for item in items], in that order, done by `workers` forked processes."""
+def map_forked(work: Callable[[Item], Result], items: Sequence[Item], workers: int,
+               meanwhile: Callable[[], object] | None = None) -> list[Result]:
+    """[work(item) for item in items], in that order, done by `workers` forked processes; this
+    process calls `meanwhile()`, if given, while they work."""
     # Small chunks, taken by whichever worker is free: one worker still busy with a long last chunk
     # while the other waits costs more than reading a few more bytes from a pipe.
     chunk = max(1, min(4, len(items) // (workers * 16)))
@@ -60,6 +62,8 @@ def map_forked(work: Callable[[Item], Result], items: Sequence[Item], workers: i
             os.write(task_writer, _START.pack(start))
         os.close(task_writer)
         task_writer = -1
+        if meanwhile is not None:
+            meanwhile()
         results: list[Any] = [None] * len(items)
         for pid in list(children):
             for index, result in _collect(pid, children.pop(pid)):

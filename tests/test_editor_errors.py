@@ -174,3 +174,26 @@ def test_a_date_format_with_an_unknown_placeholder_is_reported_with_its_line(pro
     assert run.code == 1 and "Traceback" not in run.err
     assert run.err.splitlines()[0] == (f"site_config.yaml:{line}: ui.date_format can use only {{day}}, {{month}} and "
                                        '{year} — write it like "{month} {day}, {year}"; to show a brace, write it twice')
+
+
+def test_a_site_large_enough_for_worker_processes_reports_mistakes_as_a_small_one(project):
+    # 130 pages: their files are read in worker processes, while the build loads Jinja and compiles
+    # the templates, and each page's text is read again by the worker that converts it
+    for number in range(130):
+        project.write(f"content/generated-{number}.md",
+                      f"---\ntitle: Page {number}\ndescription: Generated page {number}.\nlast_reviewed: 2026-01-15\n"
+                      f"---\nThe text of page {number}.\n")
+    assert project.build("--no-cache").code == 0
+    assert "The text of page 7." in project.read("output/generated-7/index.html")
+
+    project.edit("templates/page.html", "{{ page.title }}</h1>", "{{ page.title }</h1>")
+    run = project.build()
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "templates/page.html:8: template syntax error" in run.err
+
+    project.edit(TOPIC, "menu_order: 1", "menu_order: first")
+    run = project.build()
+    assert run.code == 1 and "Traceback" not in run.err
+    # the pages' own mistakes are reported first, as on a small site, however early the templates were read
+    assert "content/topic.md:5: 'menu_order' must be a whole number" in run.err
+    assert "template syntax error" not in run.err

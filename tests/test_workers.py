@@ -56,3 +56,18 @@ def test_an_error_in_a_worker_is_raised_in_the_build_with_where_it_happened(no_w
 def test_a_worker_that_dies_stops_the_build(no_workers_left):
     with pytest.raises(RuntimeError, match=r"a build worker stopped without finishing \(exit status 9\)"):
         map_forked(dies_on_page_13, list(range(100)), 2)
+
+
+def test_the_build_process_can_work_while_the_workers_do(no_workers_left):
+    seen = []
+    results = map_forked(slow_for_some, list(range(500)), 2, meanwhile=lambda: seen.append(len(children())))
+    assert results == [slow_for_some(number) for number in range(500)]
+    assert seen and seen[0] >= 2  # called once, with the workers started
+
+
+def test_a_failure_in_what_the_build_does_meanwhile_stops_the_workers(no_workers_left):
+    def fails() -> None:
+        raise OSError("templates/page.html cannot be read")
+
+    with pytest.raises(OSError, match="cannot be read"):
+        map_forked(slow_for_some, list(range(500)), 2, meanwhile=fails)
