@@ -7,8 +7,10 @@ Prints a table; asserts nothing.
 
 Every number comes from this one run, so ratios compare like with like on a shared machine. The
 floors and the cold build take turns, --repeat times, and each keeps its fastest run: on a shared
-machine a slow run measures the neighbours, not the build. CPU seconds (user and system, with the
-worker processes) are shown beside wall seconds, as they depend much less on the neighbours.
+machine a slow run measures the neighbours, not the build. Each round's own cold ÷ floor ratio is
+printed too, with its median: the cold build runs right after the default floor. CPU seconds (user
+and system, with the worker processes) are shown beside wall seconds, as they depend much less on
+the neighbours.
 - floor: benchmarks/bare_loop.py with 2 processes — default Markdown (what `markdown.markdown()`
   does), and Python-Markdown's own extensions for what the site's pages contain ("site md": tables,
   footnotes, contents ids … and smarty for the typography the site makes with its own faster pass);
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -101,7 +104,8 @@ def one_edit(site: Path, page: Path, number: int) -> Timing:
     return our_build(site)
 
 
-def measure_size(pages: int, scratch: Path, peers: list, repeat: int) -> list[tuple[str, Timing]]:
+def measure_size(pages: int, scratch: Path, peers: list,
+                 repeat: int) -> tuple[list[tuple[str, Timing]], list[float]]:
     site = scratch / f"site-{pages}"
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(set_aside_folder(site), ignore_errors=True)
@@ -111,9 +115,10 @@ def measure_size(pages: int, scratch: Path, peers: list, repeat: int) -> list[tu
     edited = files[len(files) // 2]  # not the first page, which every page's menus show
     runs: dict[str, list[Timing]] = {"default": [], "site": [], "cold": []}
     for _ in range(repeat):
+        # the cold build right after the floor it is compared with, so both meet the machine alike
         runs["default"].append(floor(site, "default"))
-        runs["site"].append(floor(site, "site"))
         runs["cold"].append(cold_build(site))
+        runs["site"].append(floor(site, "site"))
     shutil.rmtree(site / "bare-output")
     rows = [("floor: bare loop, default Markdown", fastest(runs["default"])),
             ("floor: bare loop, the site's Markdown", fastest(runs["site"])),
@@ -125,7 +130,8 @@ def measure_size(pages: int, scratch: Path, peers: list, repeat: int) -> list[tu
         rows.append((peer.name, time_peer(peer, site / "content", scratch / f"peer-{pages}")))
     shutil.rmtree(site)
     shutil.rmtree(set_aside_folder(site), ignore_errors=True)
-    return rows
+    rounds = [cold.seconds / default.seconds for cold, default in zip(runs["cold"], runs["default"])]
+    return rows, rounds
 
 
 def time_peer(tool, corpus: Path, workdir: Path) -> Timing:
@@ -143,7 +149,7 @@ def time_peer(tool, corpus: Path, workdir: Path) -> Timing:
     return timing if built else Timing(float("nan"), 0)
 
 
-def print_table(pages: int, rows: list[tuple[str, Timing]]) -> None:
+def print_table(pages: int, rows: list[tuple[str, Timing]], rounds: list[float]) -> None:
     floors = rows[0][1].seconds, rows[1][1].seconds
     print(f"\n{pages:,} pages")
     print(f"  {'build':<38} {'seconds':>8} {'pages/s':>8} {'× floor':>8} {'× floor':>8} {'CPU s':>7} {'peak RSS':>9}")
@@ -152,6 +158,10 @@ def print_table(pages: int, rows: list[tuple[str, Timing]]) -> None:
         print(f"  {name:<38} {timing.seconds:>8.2f} {pages / timing.seconds:>8,.0f} "
               f"{timing.seconds / floors[0]:>8.2f} {timing.seconds / floors[1]:>8.2f} {timing.cpu_seconds:>7.2f} "
               f"{timing.peak_mb:>7.0f} MB")
+    # Each round's own ratio: the machine's speed drifts from minute to minute, and a floor and cold
+    # build run back to back meet the same speed more often than the fastest of each do.
+    print(f"  cold ÷ default floor, round by round: {' '.join(f'{ratio:.2f}' for ratio in rounds)}"
+          f"   (median {statistics.median(rounds):.2f})")
     named = dict(rows)
     for peer in ("Hugo", "Eleventy", "Pelican", "MkDocs"):
         found = next((timing for name, timing in rows if name.startswith(peer)), None)
@@ -179,7 +189,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {time.strftime('%Y-%m-%d %H:%M')}")
     for pages in args.sizes:
         chosen = [tool for tool in tools if pages <= args.skip_peers_above or tool.name.split()[0] in ("Hugo", "Eleventy")]
-        print_table(pages, measure_size(pages, args.scratch, chosen, args.repeat))
+        print_table(pages, *measure_size(pages, args.scratch, chosen, args.repeat))
 
 
 if __name__ == "__main__":
