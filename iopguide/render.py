@@ -41,6 +41,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
+        cache_size=-1,  # a dict, not an LRU behind a lock: every page looks its components up several times
     )
     env.filters["date"] = lambda day: format_date(day, config.ui)
     env.globals.update(site=config, ui=config.ui, csp=csp_meta(), og_locale=open_graph_locale(config.language),
