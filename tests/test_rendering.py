@@ -155,3 +155,20 @@ def test_a_fenced_code_example_is_shown_as_written_with_its_language_named(proje
     html = project.read("output/topic/index.html")
     assert '<pre><code class="language-yaml">title: &quot;An example&quot;\n</code></pre>' in html
     assert '<pre><code class="language-html">&lt;p&gt;Hi&lt;/p&gt;\n</code></pre>' in html
+
+
+def test_on_a_large_site_every_page_shows_its_own_text_and_contents_list(project):
+    # 150 pages: worker processes convert them in batches and render each batch after; a page must
+    # never show another's text, headings or contents list, wherever the batches begin and end
+    for number in range(150):
+        sections = "".join(f"\n## Part {letter} of page {number}\n\nAbout part {letter}.\n" for letter in "ABCD")
+        project.write(f"content/generated-{number:03}.md",
+                      f"---\ntitle: Page {number}\ndescription: Generated page {number}.\nlast_reviewed: 2026-01-15\n"
+                      f"---\nThe text of page {number}.\n{sections}")
+    assert project.build("--no-cache").code == 0
+    for number in range(150):
+        html = project.read(f"output/generated-{number:03}/index.html")
+        assert re.findall(r"The text of page (\d+)\.", html) == [str(number)]
+        assert set(re.findall(r"Part [ABCD] of page (\d+)", html)) == {str(number)}
+        contents = re.search(r'<nav class="contents-list".*?</nav>', html, re.S).group()
+        assert re.findall(r'href="#([^"]+)"', contents) == [f"part-{letter.lower()}-of-page-{number}" for letter in "ABCD"]
