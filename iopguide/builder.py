@@ -154,8 +154,11 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
             # One listing of the new site, which already holds the remade files: a kept file it lists
-            # with the current file's inode already is that file, and needs no stat to tell.
-            found = site_inodes(site.folder)
+            # with the current file's inode already is that file, and needs no stat to tell. A site
+            # started in an empty folder holds just the remade files, whose records say their inodes:
+            # listing its 10,000 folders would take 0.15 s.
+            found = (site_inodes(site.folder) if site.reused
+                     else {result.path: result.record.inode for result in results})
             for path, record in plan.keep.items():
                 if found.get(path) == record.inode:
                     continue
