@@ -1,9 +1,9 @@
 """Stage 5: make the output files that changed — convert, render, write — on every core.
 
 Each job converts one page's Markdown (or takes it from the cache), renders its template and writes
-the file into the staging folder. Jobs run in worker processes forked from the build, so they share
-everything loaded so far without copying it, and they send back only a small record per file: the
-pages' HTML never travels between processes nor piles up in memory.
+the file into the staging folder. Jobs run in batches in worker processes forked from the build, so
+they share everything loaded so far without copying it, and they send back only a small record per
+file: the pages' HTML never travels between processes, and no more than a batch's is held at once.
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def make_batch(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]
     """
     results = [JobResult(job.path, job.page.rel_path if job.page else None) for job in jobs]
     converted = [convert_for_render(setup, job, result) for job, result in zip(jobs, results)]
-    texts = [render(setup, job, conversion, result) if not result.errors else None
+    texts = [render_output(setup, job, conversion, result) if not result.errors else None
              for job, conversion, result in zip(jobs, converted, results)]
     for job, text, result in zip(jobs, texts, results):
         if text is not None:
@@ -108,7 +108,8 @@ def convert_for_render(setup: OutputSetup, job: PlannedOutput, result: JobResult
     return converted
 
 
-def render(setup: OutputSetup, job: PlannedOutput, converted: Converted | None, result: JobResult) -> str | None:
+def render_output(setup: OutputSetup, job: PlannedOutput, converted: Converted | None,
+                  result: JobResult) -> str | None:
     if converted is not None:
         converted.apply_to(job.page)
     try:
