@@ -10,6 +10,8 @@ from typing import Callable, Iterator
 
 import jinja2
 import jinja2.meta
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Template as TemplateNode
 
 from .assets import AssetMap
 from .errors import BuildFailed, ContentError, display_path
@@ -27,11 +29,45 @@ class NavLink:
     current: bool
 
 
-def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path | None = None) -> jinja2.Environment:
+# What a template file names: the names it takes from the render context, and the templates it
+# extends, imports or includes (None for one named only at render time).
+Named = tuple[set[str], list[str | None]]
+
+
+class _NamingCodeGenerator(CodeGenerator):
+    """Jinja's code generator, noting what each template it compiles names as it goes (what
+    jinja2.meta finds with the same walk over a tree of its own): template_reads then need not parse
+    a compiled template again, which costs about as much as compiling it."""
+
+    environment: SiteEnvironment
+
+    def visit_Template(self, node: TemplateNode, frame: Frame | None = None) -> None:
+        self.reads: set[str] = set()
+        super().visit_Template(node, frame)
+        if self.name is not None:  # noted only once the whole template compiled
+            self.environment.named[self.name] = (self.reads, list(jinja2.meta.find_referenced_templates(node)))
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        self.reads.update(name for action, name in frame.symbols.loads.values()
+                          if action == "resolve" and name not in self.environment.globals)
+
+
+class SiteEnvironment(jinja2.Environment):
+    """A Jinja environment that keeps what each template it compiled names, by template name."""
+
+    code_generator_class = _NamingCodeGenerator
+
+    def __init__(self, **options: object):
+        super().__init__(**options)
+        self.named: dict[str, Named] = {}
+
+
+def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path | None = None) -> SiteEnvironment:
     """`compiled_dir` keeps compiled templates between builds: compiling them costs more than rendering a page."""
     if compiled_dir is not None:
         compiled_dir.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
+    env = SiteEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
         auto_reload=False,  # a build or a preview rebuild makes a new environment when a template changes
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
@@ -67,13 +103,12 @@ def template_mistakes(env: jinja2.Environment, name: str) -> Iterator[None]:
                                         "check the names used on this line")]) from None
 
 
-def template_reads(env: jinja2.Environment, name: str,
-                   parsed: dict[str, tuple[set[str], list[str | None]]] | None = None) -> frozenset[str] | None:
+def template_reads(env: SiteEnvironment, name: str) -> frozenset[str] | None:
     """The names a template takes from the render context, through every template it extends, imports
     or includes; None when it names a template only at render time, so it may read anything.
-    `parsed` keeps what each template file names, for the next call: most templates share base.html
-    and its components, and parsing one costs more than the rest of this."""
-    parsed = {} if parsed is None else parsed
+    A template the environment compiled is not parsed again; one it did not (it was loaded from the
+    compiled templates kept between builds, or not yet compiled) is parsed once, and what it names kept."""
+    parsed = env.named
     names: set[str] = set()
     seen: set[str] = set()
     pending = [name]

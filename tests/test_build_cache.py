@@ -147,6 +147,22 @@ def test_after_a_series_of_changes_every_cached_build_equals_a_clean_build(real:
         real.assert_same_as_clean_build()
 
 
+def test_on_a_site_large_enough_for_worker_processes_a_changed_title_reaches_every_page_that_shows_it(
+        tmp_path: Path) -> None:
+    # With this many pages, the first build reads them in worker processes and meanwhile compiles
+    # the templates, learning from that what each template reads: a name missed there would leave
+    # the old title on the pages that list it.
+    project = RealProject(tmp_path / "site")
+    for number in range(150):
+        project.write(f"content/extra-{number:03}.md", NEW_PAGE.replace("A page added", f"Page {number} added"))
+    _, made = project.cached_build()
+    assert made == ALL_FILES + 150
+    project.edit("content/what-to-expect.md", "title: ", "title: Changed ")
+    _, made = project.cached_build()
+    assert 4 <= made < ALL_FILES
+    project.assert_same_as_clean_build()
+
+
 def test_editing_one_page_twice_between_builds_publishes_the_last_text(real: RealProject) -> None:
     for number in range(3):
         real.edit("content/faq.md", "\n\n", f"\n\nEdit number {number}.\n\n")
