@@ -16,10 +16,13 @@ Patterns are recognised by their exact regular expression, so a pattern this tab
 or one a later Python-Markdown rewrites, is simply always tried, as before.
 
 Blocks: the same holds for the block processors that search a whole block for their mark (`#`
-for a heading, `>` for a quote) before taking it: a block without the mark is not searched. The
-abbreviation and footnote processors take every block, search it, and put it back when their mark
-is not there: a block without it is passed over, as if put back. The block parser loops over its
-twenty processors once per block, so their list is made once, not at every loop.
+for a heading, `>` for a quote, two of `-`, `_` or `*` for a rule, a line starting with `=` or `-`
+under a heading's text) before taking it: a block without the mark is not searched. A table's
+test splits the block's first two lines into cells: a block without a pipe has one cell and no
+border, so it is not split. The abbreviation and footnote processors take every block, search
+it, and put it back when their mark is not there: a block without it is passed over, as if put
+back. The block parser loops over its twenty processors once per block, so their list is made
+once, not at every loop.
 
 Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
 the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
@@ -36,6 +39,7 @@ import xml.etree.ElementTree as etree
 
 from markdown import Markdown, util
 from markdown.extensions.admonition import AdmonitionProcessor
+from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -64,8 +68,10 @@ BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("FootnoteBlockProcessor", r"^[ ]{0,3}\[\^([^\]]*)\]:[ ]*(.*)$"): ("[^",),
     ("HashHeaderProcessor", r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"): ("#",),
     ("BlockQuoteProcessor", r"(^|\n)[ ]{0,3}>[ ]?(.*)"): (">",),
+    # a rule is at least three of one mark, with up to two spaces between: so two of them, like that
     ("HRProcessor", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=atomicgroup)[ ]*$"):
-        ("-", "_", "*"),
+        tuple(f"{mark}{spaces}{mark}" for mark in "-_*" for spaces in ("", " ", "  ")),
+    ("SetextHeaderProcessor", r"^.*?\n(?:=+|-+)[ ]*(\n|$)"): ("\n=", "\n-"),  # a line of = or - below the first
     ("DefListProcessor", r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)"): (": ",),
 }
 
@@ -148,6 +154,9 @@ def install(md: Markdown) -> None:
             processor.test = _quick_test(processor.test, needs)
         elif isinstance(processor, AdmonitionProcessor) and processor.RE.pattern == ADMONITION:
             processor.test = _quick_admonition_test(processor)
+        elif isinstance(processor, TableProcessor):
+            # A table's first row has two cells, so a pipe between them, or one cell in a border of pipes.
+            processor.test = _quick_test(processor.test, ("|",))
     md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):
