@@ -27,6 +27,10 @@ once, not at every loop.
 Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
 the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
 
+Whitespace: before anything else, Python-Markdown empties the lines made of spaces alone, with a
+regular expression tried at every character of the page; it is not run on a page where no space
+ends a line, as it would change nothing there.
+
 The table of contents: `toc` also makes a contents list, for an editor's `[TOC]` marker and for
 `md.toc`, on every page. The site's templates make their own from `md.toc_tokens`, so the list is
 made only for a page that has the marker.
@@ -41,6 +45,7 @@ from markdown import Markdown, util
 from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
 
 # A pattern's regular expression → the strings of which a text must hold one for it to match.
@@ -111,6 +116,20 @@ class QuickInlineProcessor(InlineProcessor):
         return data
 
 
+class QuickNormalizeWhitespace(NormalizeWhitespace):
+    """Python-Markdown's NormalizeWhitespace, which empties every line made of spaces alone with a
+    regular expression tried at each character of the page: only where a space ends a line."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = re.sub(r"(?<=\n) +\n", "\n", source)
+        return source.split("\n")
+
+
 class QuickTocProcessor(TocTreeprocessor):
     """Python-Markdown's TocTreeprocessor, making the contents list only where a `[TOC]` marker may go."""
 
@@ -157,6 +176,7 @@ def install(md: Markdown) -> None:
         elif isinstance(processor, TableProcessor):
             # A table's first row has two cells, so a pipe between them, or one cell in a border of pipes.
             processor.test = _quick_test(processor.test, ("|",))
+    md.preprocessors.register(QuickNormalizeWhitespace(md), "normalize_whitespace", 30)
     md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):

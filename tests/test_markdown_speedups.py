@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown.extensions.toc import TocExtension
+from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import Registry
 
@@ -22,6 +23,7 @@ PAGES = {"page.md": "page/", "other.md": "other/", "dir/third.md": "dir/third/"}
 def python_markdown_itself():
     """The site's converter with Python-Markdown's own code in place of each shortcut of faster_markdown."""
     md = make_markdown()
+    md.preprocessors.register(NormalizeWhitespace(md), "normalize_whitespace", 30)
     md.treeprocessors.register(InlineProcessor(md), "inline", 20)
     toc = next(extension for extension in md.registeredExtensions if isinstance(extension, TocExtension))
     md.treeprocessors.register(toc.TreeProcessorClass(md, toc.getConfigs()), "toc", 5)
@@ -55,7 +57,7 @@ INLINE = st.sampled_from([
     "<b>", "</b>", "<kbd>", "<!-- note -->", "&amp;", "&#169;", "&copy", "&", "<", ">", '"', "'", "--", "...",
     "{: #id }", "*emph*", "**strong**", "_under_", "`code`", "ABBR", "[TOC]",
 ])
-BLOCK = st.sampled_from(["", "## ", "### ", "#", "- ", "1. ", "> ", ">", "    ", "| a | b |\n| - | - |\n| ",
+BLOCK = st.sampled_from(["", " \n", "   \n\t\n", "\r\n \r\n", "## ", "### ", "#", "- ", "1. ", "> ", ">", "    ", "| a | b |\n| - | - |\n| ",
                          "Term\n: ", "Term\n:", "!!! note\n    ", "!!!", "```\n", '<div markdown="1">\n', "---\n",
                          "* * *\n", "___", "Title\n====\n", "Title\n---\n", "Title\n-\n", "-  -  -\n", "_ _ _\n",
                          "**  *\n", "a | b\n--- | ---\n", "| one |\n| --- |\n", "a | b\n", "|"])
