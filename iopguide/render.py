@@ -62,6 +62,15 @@ class SiteEnvironment(jinja2.Environment):
         super().__init__(**options)
         self.named: dict[str, Named] = {}
 
+    def make_globals(self, d: dict | None) -> dict:
+        """A template's globals in one dict, where Jinja makes a ChainMap over the environment's.
+
+        Each import of a component compares the names of the importing template's globals with
+        its own, and through a ChainMap that took a quarter of rendering a page. A dict copies the
+        environment's globals as they are then: they are all set before any template is loaded.
+        """
+        return {**self.globals, **(d or {})}
+
 
 def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path | None = None) -> SiteEnvironment:
     """`compiled_dir` keeps compiled templates between builds: compiling them costs more than rendering a page."""
