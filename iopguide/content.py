@@ -137,7 +137,6 @@ class SourceRecord:
     meta: PageMeta
     front_lines: dict[tuple, int]
     body_line: int
-    text_digest: str
     front_digest: str
     body_digest: str
     url: str
@@ -225,7 +224,7 @@ def _page(file: PageFile, record: SourceRecord, body_text: str | None) -> Page:
     return Page(source_path=file.path, rel_path=file.rel_path, display_path=file.shown, url=record.url,
                 meta=record.meta, body_line=record.body_line, listing_key=record.listing_key,
                 front_lines=record.front_lines, body_digest=record.body_digest, body_text=body_text,
-                read_body=lambda: read_body(file.path, file.shown, record.text_digest))
+                read_body=lambda: read_body(file.path, file.shown, record.front_digest, record.body_digest))
 
 
 def _read_page_file(file: PageFile, status: os.stat_result, config: SiteConfig, errors: list[ContentError],
@@ -248,16 +247,21 @@ def _read_page_file(file: PageFile, status: os.stat_result, config: SiteConfig, 
         meta, front_lines = parsed
         url = page_url(file.rel_path, meta.slug)
         listing_key = digest(PageListing(file.rel_path, url, meta))
-    return SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line, digest(text),
-                        front_digest, digest(body), url, listing_key), body
+    return SourceRecord(_status_key(status), read_at, config.review_months, meta, front_lines, body_line, front_digest,
+                        digest(body), url, listing_key), body
 
 
-def read_body(path: Path, shown: str, text_digest: str) -> str:
-    """The body of a page file that was found unchanged, checked to be what was found."""
+def read_body(path: Path, shown: str, front_digest: str, body_digest: str) -> str:
+    """The body of a page file that was found unchanged, checked to be what was found: the front
+    matter the page was planned with, and the body the plan's keys stand for."""
     text = read_text(path, shown)
-    if digest(text) != text_digest:
+    try:
+        front, body, _ = split_front_matter(text, shown)
+    except ContentError:
+        front = body = None  # its front matter was taken away meanwhile
+    if front is None or digest(front) != front_digest or digest(body) != body_digest:
         raise ContentError(shown, None, "this file changed while the build was running", "run the build again")
-    return split_front_matter(text, shown)[1]
+    return body
 
 
 def parse_front_matter(front: str, shown: str, config: SiteConfig,

@@ -456,6 +456,27 @@ def test_a_build_worker_that_dies_fails_the_build_clearly_and_leaves_the_site_as
     assert project.build("--content", "content-b").code == 0 and leftovers(project) == []
 
 
+@pytest.mark.parametrize("where", ["text", "front matter"])
+def test_a_page_saved_again_after_the_build_read_it_is_reported_not_published_half_old(project, where):
+    # A first build of a large site reads the page files in workers for their front matter, and each
+    # body again where the page is converted: an editor's save in between must not mix the two.
+    from iopguide.config import load_config
+    from iopguide.content import load_content
+    from iopguide.errors import ContentError
+
+    folder = project.root / write_corpus(project, "content-big", "a", 150)
+    config = load_config(project.root / "site_config.yaml", None, None)
+    errors: list = []
+    pages = {page.rel_path: page for page in load_content(folder, config, False, errors).pages}
+    assert errors == []
+    old, new = ("## Part one", "## Part two") if where == "text" else ("title: Page 7,", "title: Page seven,")
+    (folder / "page-7.md").write_text((folder / "page-7.md").read_text().replace(old, new))
+    with pytest.raises(ContentError) as raised:
+        pages["page-7.md"].body
+    assert "this file changed while the build was running" in str(raised.value)
+    assert pages["page-8.md"].body.startswith("## Part one")
+
+
 def test_a_second_build_started_during_a_build_stops_with_a_clear_message(project):
     folder = write_corpus(project, "content-big", "a", CORPUS_PAGES)
     first = start_build(project, folder)
