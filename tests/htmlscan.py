@@ -23,7 +23,7 @@ class Scan:
 
 
 class _Parser(HTMLParser):
-    CAPTURE = {"title", "h1", "h2", "script", "style", "time"}
+    CAPTURE = {"title", "h1", "h2", "th", "script", "style", "time"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

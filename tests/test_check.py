@@ -60,7 +60,7 @@ def test_missing_image_is_an_error(clean):
 
 
 def test_overdue_review_is_an_error_and_due_soon_a_warning(clean):
-    clean.edit("content/topic.md", f"last_reviewed: {TODAY}", f"last_reviewed: 2020-01-01")
+    clean.edit("content/topic.md", f"last_reviewed: {TODAY}", "last_reviewed: 2020-01-01")
     clean.edit("content/get-help-now.md", f"last_reviewed: {TODAY}",
                f"last_reviewed: {TODAY - dt.timedelta(days=400)}\nnext_review: {TODAY + dt.timedelta(days=10)}")
     code, report = check(clean)
