@@ -257,9 +257,10 @@ def read_body(path: Path, shown: str, front_digest: str, body_digest: str) -> st
     text = read_text(path, shown)
     try:
         front, body, _ = split_front_matter(text, shown)
-    except ContentError:
-        front = body = None  # its front matter was taken away meanwhile
-    if front is None or digest(front) != front_digest or digest(body) != body_digest:
+        unchanged = digest(front) == front_digest and digest(body) == body_digest
+    except ContentError:  # its front matter was taken away meanwhile
+        unchanged = False
+    if not unchanged:
         raise ContentError(shown, None, "this file changed while the build was running", "run the build again")
     return body
 

@@ -57,10 +57,11 @@ INLINE = st.sampled_from([
     "<b>", "</b>", "<kbd>", "<!-- note -->", "&amp;", "&#169;", "&copy", "&", "<", ">", '"', "'", "--", "...",
     "{: #id }", "*emph*", "**strong**", "_under_", "`code`", "ABBR", "[TOC]",
 ])
-BLOCK = st.sampled_from(["", " \n", "   \n\t\n", "\r\n \r\n", "## ", "### ", "#", "- ", "1. ", "> ", ">", "    ", "| a | b |\n| - | - |\n| ",
-                         "Term\n: ", "Term\n:", "!!! note\n    ", "!!!", "```\n", '<div markdown="1">\n', "---\n",
-                         "* * *\n", "___", "Title\n====\n", "Title\n---\n", "Title\n-\n", "-  -  -\n", "_ _ _\n",
-                         "**  *\n", "a | b\n--- | ---\n", "| one |\n| --- |\n", "a | b\n", "|"])
+BLOCK = st.sampled_from(["", " \n", "   \n\t\n", "\r\n \r\n", "## ", "### ", "#", "- ", "1. ", "> ", ">", "    ",
+                         "| a | b |\n| - | - |\n| ", "Term\n: ", "Term\n:", "!!! note\n    ", "!!!", "```\n",
+                         '<div markdown="1">\n', "---\n", "* * *\n", "___", "Title\n====\n", "Title\n---\n",
+                         "Title\n-\n", "-  -  -\n", "_ _ _\n", "**  *\n", "a | b\n--- | ---\n", "| one |\n| --- |\n",
+                         "a | b\n", "|"])
 DOCUMENT = st.lists(st.tuples(BLOCK, st.lists(INLINE, max_size=12).map("".join)), max_size=8).map(
     lambda blocks: "\n\n".join(block + line for block, line in blocks) + "\n\n[r]: other.md\n[^1]: A note.\n"
                    "*[ABBR]: An abbreviation\n")
