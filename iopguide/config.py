@@ -6,7 +6,7 @@ from pathlib import Path
 from .cache import Memo, digest
 from .errors import BuildFailed, ContentError, display_path
 from .schema import Int, Invalid, ListOf, Record, Str, Url, check_document
-from .structure import CrisisLine, Footer, PageRef, SiteConfig
+from .structure import LINE_KINDS, CrisisLine, Footer, PageRef, SiteConfig
 from .textfile import read_text
 from .yamlfile import parse_yaml
 
@@ -21,6 +21,7 @@ def page_ref(**kwargs) -> Record:
 
 CRISIS_LINE = Record({
     "name": Str(required=True),
+    "kind": Str(required=True, choices=LINE_KINDS),
     "when": Str(required=True),
     "call": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes, like 1-800-662-4357"),
     "text": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits only, like 988"),

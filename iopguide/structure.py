@@ -10,11 +10,15 @@ from urllib.parse import urlsplit
 from .yamlfile import nearest_line
 
 
+LINE_KINDS = ("crisis", "referral")
+
+
 @dataclass(frozen=True)
 class CrisisLine:
-    """A crisis service shown on every page: its name, hours and ways to reach it."""
+    """A help line shown on every page: its name, kind, hours and ways to reach it."""
 
     name: str
+    kind: str  # "crisis": answers someone in crisis now; "referral": helps people find care
     when: str
     call: str | None = None
     text: str | None = None
@@ -81,6 +85,10 @@ class SiteConfig:
     def line(self, keypath: tuple) -> int:
         """The config file line of a key, for messages about cross-references."""
         return nearest_line(self.lines, keypath, 1)
+
+    def lines_of_kind(self, kind: str) -> list[CrisisLine]:
+        """The help lines of one kind, in the order site_config.yaml lists them."""
+        return [line for line in self.crisis_lines if line.kind == kind]
 
     @property
     def base_path(self) -> str:

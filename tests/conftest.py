@@ -60,13 +60,13 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "site")
 
 
-LINKED_PAGES = ["choosing-a-provider", "levels-of-care", "what-to-expect", "who-it-suits"]  # the quiz's links
+LINKED_PAGES = ["choosing-a-provider", "families", "levels-of-care", "what-to-expect", "who-it-suits"]  # the quiz's links
 
 
 @pytest.fixture
 def quiz_project(project: Project) -> Project:
     """The fixture site plus the real quiz, with stub pages for the pages the quiz links to."""
-    for name in ("quiz.yaml", "quiz.md"):
+    for name in ("quiz.yaml", "quiz-scenarios.yaml", "quiz.md"):
         project.write(f"content/{name}", (ROOT / "content" / name).read_text())
     for name in LINKED_PAGES:
         project.write(f"content/{name}.md", f"---\ntitle: {name}\ndescription: Stub.\nlast_reviewed: 2026-01-01\n---\nStub.\n")
