@@ -19,9 +19,16 @@ def page_ref(**kwargs) -> Record:
     return field
 
 
+def line_kind() -> Str:
+    """crisis or referral; the hint for a missing kind shows the first."""
+    field = Str(required=True, choices=LINE_KINDS)
+    field.example = LINE_KINDS[0]
+    return field
+
+
 CRISIS_LINE = Record({
     "name": Str(required=True),
-    "kind": Str(required=True, choices=LINE_KINDS),
+    "kind": line_kind(),
     "when": Str(required=True),
     "call": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes, like 1-800-662-4357"),
     "text": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits only, like 988"),

@@ -288,3 +288,13 @@ def test_a_scenario_that_no_longer_holds_stops_the_build_naming_the_person_and_l
     if where:
         assert number == scenario_line(quiz_project, *where), line
     assert "content/quiz-scenarios.yaml" in line and " — " in line
+
+
+def test_the_questions_read_at_grade_6_or_below():
+    """Plain language: the questions together, by the Flesch-Kincaid grade `check` uses for pages."""
+    import textstat
+    import yaml
+
+    questions = yaml.safe_load((ROOT / QUIZ).read_text())["questions"]
+    assert textstat.flesch_kincaid_grade(" ".join(q["text"] for q in questions)) <= 6
+    assert textstat.flesch_kincaid_grade(". ".join(o["label"] for q in questions for o in q["options"])) <= 6  # each label on its own

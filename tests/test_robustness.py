@@ -284,7 +284,7 @@ def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
-NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page"}  # checked against a pattern, or a file name
+NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page", "kind"}  # a pattern, a choice, or a file name
 SHORT = {"menu_title": 30, "title": 40, "site_name": 60}  # length limits below the two payloads together
 
 
@@ -315,7 +315,7 @@ def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_ever
     assert run.code == 0, run.err
 
     pages = sorted((project.root / "output").rglob("*.html"))
-    assert len(pages) == 10  # 8 pages, the quiz and 404.html
+    assert len(pages) == 11  # 9 pages, the quiz and 404.html
     for path in pages:
         html = path.read_text(encoding="utf-8")
         assert_no_executable_markup(html, path)
