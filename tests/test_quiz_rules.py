@@ -46,7 +46,7 @@ BROKEN = {
         "question 'left-care' has no option 'treatmnt'", "did you mean 'treatment'?"),
     "unknown outcome in a rule": (
         ("    outcome: more-care\n  - when: {medical", "    outcome: more_care\n  - when: {medical"),
-        "rule 10 leads to an unknown outcome 'more_care'", "did you mean 'more-care'?"),
+        "rule 12 leads to an unknown outcome 'more_care'", "did you mean 'more-care'?"),
     "unknown question in a note": (
         ("when: {time: evenings}", "when: {times: evenings}"), "unknown question 'times'", "did you mean 'time'?"),
     "unknown question in ask_if": (
@@ -69,7 +69,7 @@ BROKEN = {
         ("  - id: support\n    when", "  - id: transport\n    when"), "the note id 'transport' is used twice", "give each note"),
     "shadowed rule": (
         ("  - when: {weekly-therapy: not-enough}\n    outcome: iop\n", '  - when: {setback: "yes"}\n    outcome: outpatient\n'),
-        "rule 17 can never apply: earlier rules match every answer it matches", "move it above the rule"),
+        "rule 19 can never apply: earlier rules match every answer it matches", "move it above the rule"),
     "outcome nothing reaches": (
         ("  - when: {weekly-therapy: not-enough}\n    outcome: iop\n  - outcome: outpatient\n", "  - outcome: iop\n"),
         "no answers lead to the outcome 'outpatient'", "add a rule that leads to it"),
@@ -122,8 +122,8 @@ UNSAFE = {
         ("      - {opioids: [daily, sometimes, not-sure]}\n", "      - {opioids: [daily, sometimes]}\n"),
         "the answer 'not-sure' to 'opioids' can be given without the note 'overdose'"),
     "a daily sedative without the do-not-stop note": (
-        ('      - {opioids: daily}\n      - {sedatives: ["yes", not-sure]}\n', '      - {opioids: daily}\n      - {sedatives: not-sure}\n'),
-        "the answer 'yes' to 'sedatives' can be given without the note 'do-not-stop'"),
+        ('      - {opioids: daily}\n      - {daily-medicine: ["yes", not-sure]}\n', '      - {opioids: daily}\n      - {daily-medicine: not-sure}\n'),
+        "the answer 'yes' to 'daily-medicine' can be given without the note 'do-not-stop'"),
 }
 
 
@@ -207,9 +207,9 @@ def test_every_sample_group_gets_one_result_and_one_set_of_notes(real_quiz):
 
 
 def test_questions_that_do_not_apply_are_skipped(real_quiz):
-    no_use = {"substances": "no", "sedatives": "no", "withdrawal-now": "yes", "opioids": "daily"}
+    no_use = {"substances": "no", "daily-medicine": "no", "withdrawal-now": "yes", "opioids": "daily"}
     assert "withdrawal-now" not in real_quiz.asked(no_use) and "opioids" not in real_quiz.asked(no_use)
-    prescribed = {"substances": "no", "sedatives": "yes", "withdrawal-now": "yes"}
+    prescribed = {"substances": "no", "daily-medicine": "yes", "withdrawal-now": "yes"}
     assert real_quiz.asked(prescribed)["withdrawal-now"] == "yes"
     assert real_quiz.evaluate(prescribed) == "emergency"
 
