@@ -74,6 +74,17 @@ def quiz_project(project: Project) -> Project:
 
 
 @pytest.fixture(scope="session")
+def real_quiz():
+    """The repository's self-check, loaded and proven as the build does."""
+    from iopguide.quiz import load_quiz
+
+    errors: list = []
+    quiz = load_quiz(ROOT / "content" / "quiz.yaml", {f"{name}.md" for name in LINKED_PAGES}, errors)
+    assert errors == []
+    return quiz
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once from the repository's content into a temporary folder."""
     output = tmp_path_factory.mktemp("real") / "output"

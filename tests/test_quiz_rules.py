@@ -15,14 +15,6 @@ QUIZ = "content/quiz.yaml"
 SCENARIOS = "content/quiz-scenarios.yaml"
 
 
-@pytest.fixture(scope="module")
-def real_quiz():
-    errors = []
-    quiz = load_quiz(ROOT / QUIZ, {f"{name}.md" for name in LINKED_PAGES}, errors)
-    assert errors == []
-    return quiz
-
-
 def refused(project, path: str, message: str) -> tuple[str, int]:
     """The build stops; the line that says `message` names `path` and a line inside it. Returns (line, number)."""
     run = project.build()
