@@ -355,3 +355,30 @@ def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
     assert len(uses) == 4
     for action, comment in uses:
         assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action) and re.search(r"# v\d+\.\d+\.\d+", comment), action
+
+
+@pytest.mark.parametrize("address, what", [
+    ("https://example.org//evil.example/", "//"),
+    ("https://example.org/guide/?next=https://evil.example", "query (?)"),
+    ("https://example.org/guide/#top", "fragment (#)"),
+    ("https://editor:secret@example.org/", "user name"),
+    ("https://example.org@evil.example/", "user name"),
+    ("https://example.org\\@evil.example/", "backslash"),
+    ("http://example.org/", "https://"),
+    ("http://localhost:8000/", "https://"),  # the preview passes its own address with --base-url
+])
+def test_base_url_must_be_a_plain_https_origin_and_path(project, address, what):
+    """Canonical links, the sitemap and the 404 page are built on base_url: only scheme, host and path."""
+    project.edit("site_config.yaml", "base_url: https://example.org/", f"base_url: '{address}'")
+    run = project.build()
+    assert run.code == 1 and not (project.root / "output").exists()
+    assert "site_config.yaml:6: 'base_url' " in run.err and what in run.err, run.err
+    assert " — " in run.err.split("site_config.yaml:6:")[1].splitlines()[0]  # with a hint
+
+
+def test_base_url_on_the_command_line_is_checked_too_and_may_be_a_local_http_address(project):
+    for address in ("https://example.org//evil.example/", "https://u:p@example.org/", "http://127.0.0.1:8000/?x"):
+        run = project.build("--base-url", address)
+        assert run.code == 1 and "--base-url: 'base_url' " in run.err, (address, run.err)
+    assert project.build("--base-url", "http://127.0.0.1:8000/sub/").code == 0
+    assert project.build("--base-url", "https://owner.github.io/iop-guide").code == 0
