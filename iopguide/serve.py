@@ -39,7 +39,7 @@ SOURCE_SUFFIXES = {".md", ".yaml", ".yml", ".html", ".xml", ".txt", ".css", ".js
                    ".jpeg", ".gif", ".webp", ".avif", ".pdf", ".ico"}
 RELOAD_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 # The client script is a file inside the livereload package, not part of its API: it is used only on
-# the versions it was proven on (requirements.txt pins them); on any other the preview works without it.
+# the version it was proven on (requirements.txt pins it); with any other the preview works without it.
 PROVEN_ON = {"livereload": "2.7.1"}
 CLIENT_FILE = "vendors/livereload.js"
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
