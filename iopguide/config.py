@@ -102,8 +102,8 @@ def base_url_problem(url: str, from_command_line: bool) -> tuple[str, str] | Non
         problem = "must not contain a query (?) or a fragment (#)"
     elif "//" in parts.path:
         problem = "must not contain an empty folder (//), which browsers read as another host"
-    elif any(char.isspace() or not char.isprintable() for char in url):
-        problem = "must not contain spaces or control characters"
+    elif any(char.isspace() or not char.isprintable() or char in '"<>^`{|}' for char in url):
+        problem = "must not contain spaces, quotes, < or > or other characters a web address cannot hold"
     else:
         return None
     return f"'base_url' {problem} ({url!r})", hint  # repr: a control character is shown, never run

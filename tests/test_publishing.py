@@ -364,6 +364,7 @@ def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
     ("https://editor:secret@example.org/", "user name"),
     ("https://example.org@evil.example/", "user name"),
     ("https://example.org\\@evil.example/", "backslash"),
+    ('https://example.org/"><script>alert(1)</script>', "quotes, < or >"),
     ("http://example.org/", "https://"),
     ("http://localhost:8000/", "https://"),  # the preview passes its own address with --base-url
 ])
