@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .cache import Memo, digest
 from .errors import BuildFailed, ContentError, display_path
@@ -91,6 +92,31 @@ def load_config(path: Path, base_url: str | None = None, known: Memo | None = No
     return config
 
 
+def base_url_problem(url: str, from_command_line: bool) -> tuple[str, str] | None:
+    """What makes base_url more than a plain https origin and path, as (message, hint), or None. Every
+    canonical link, the sitemap and the 404 page start with it, so nothing may ride along: no second
+    host behind `\\`, `@` or `//`, no query or fragment. The command line may use http too: the
+    preview passes its own address."""
+    parts = urlsplit(url)
+    hint = "write only https://, the host and the path, like https://example.org/iop-guide/"
+    if parts.scheme != "https" and not (from_command_line and parts.scheme == "http"):
+        problem = "must start with https://"
+        hint = "every host this site is published on serves https; " + hint
+    elif "\\" in url:
+        problem = "must not contain a backslash, which browsers read as /"
+    elif "@" in parts.netloc:
+        problem = "must not contain a user name or password (@)"
+    elif "?" in url or "#" in url:
+        problem = "must not contain a query (?) or a fragment (#)"
+    elif "//" in parts.path:
+        problem = "must not contain an empty folder (//), which browsers read as another host"
+    elif any(char.isspace() or not char.isprintable() or char in '"<>^`{|}' for char in url):
+        problem = "must not contain spaces, quotes, < or > or other characters a web address cannot hold"
+    else:
+        return None
+    return f"'base_url' {problem} ({url!r})", hint  # repr: a control character is shown, never run
+
+
 def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
     errors: list[ContentError] = []
     try:
@@ -106,6 +132,10 @@ def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
         except Invalid as exc:
             raise BuildFailed([ContentError("--base-url", None, exc.message.replace("{key}", "--base-url"),
                                             "pass a full address, like https://example.org/iop-guide/")]) from None
+    problem = base_url_problem(values["base_url"], from_command_line=bool(base_url))
+    if problem:
+        raise BuildFailed([ContentError(*(("--base-url", None) if base_url else (shown, doc.line(("base_url",)))),
+                                        *problem)])
     if not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     if len(values["ui"]["months"]) != 12:

@@ -6,6 +6,9 @@ Cloudflare Pages read.
 """
 from __future__ import annotations
 
+import bisect
+import posixpath
+
 from markupsafe import Markup
 
 from .structure import Page, SiteConfig
@@ -51,16 +54,51 @@ REVALIDATE = "no-cache"
 
 def headers_file(pages: list[str], hashed_assets: list[str]) -> str:
     """The `_headers` file (Netlify and Cloudflare Pages format): the security headers for every path,
-    then caching for each page and each hashed asset, paths from the site's root (`/`, `/faq/`).
+    then caching, paths from the site's root (`/`, `/faq/`): pages are revalidated, hashed assets kept.
 
-    Every path gets its own caching block and `/*` none, because when two blocks match one request
-    Cloudflare Pages joins their values into one header, which would make no sense for Cache-Control.
+    Caching rules are patterns, so their number does not grow with the pages (Cloudflare Pages reads
+    at most 100 rules). No path may match two caching rules: Cloudflare Pages would join their values
+    into one header and Netlify would keep one of them, so `/*` sets no Cache-Control.
     """
     blocks = [("/*", security_headers())]
-    blocks += [(f"/{path}", {"Cache-Control": REVALIDATE}) for path in sorted(pages)]
-    blocks += [(f"/{path}", {"Cache-Control": IMMUTABLE}) for path in sorted(hashed_assets)]
+    blocks += [(rule, {"Cache-Control": REVALIDATE}) for rule in page_rules(pages, hashed_assets)]
+    blocks += [(rule, {"Cache-Control": IMMUTABLE}) for rule in asset_rules(hashed_assets, pages)]
     return "\n".join(f"{path}\n" + "".join(f"  {name}: {value}\n" for name, value in headers.items())
                      for path, headers in blocks)
+
+
+def page_rules(pages: list[str], hashed_assets: list[str]) -> list[str]:
+    """The pages of one folder share `/folder/:page/` ('faq/' → '/:page/'); the home page and `404.html`
+    are named. Netlify reads `/:page/` as any one segment, with or without the slash, so in a folder
+    that also holds a hashed file (which it would match too) each page is named instead."""
+    asset_folders = {posixpath.dirname(path) for path in hashed_assets}
+    rules = set()
+    for page in pages:
+        folder = posixpath.dirname(page.rstrip("/"))
+        if not page.endswith("/") or folder in asset_folders:
+            rules.add(f"/{page}")
+        else:
+            rules.add(f"/{folder}/:page/" if folder else "/:page/")
+    return sorted(rules)
+
+
+def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
+    """Hashed files share `/folder/*` for their outermost folder no page is under ('static/site.1a2b3c4d5e.css'
+    → '/static/*'); one in a folder with pages is named. Netlify reads `/static/*` as every path that
+    starts with `/static`, so no page path may even start with the folder's name."""
+    ordered = sorted(pages)
+
+    def holds_a_page(folder: str) -> bool:
+        index = bisect.bisect_left(ordered, folder)
+        return index < len(ordered) and ordered[index].startswith(folder)
+
+    rules = set()
+    for asset in hashed_assets:
+        parts = asset.split("/")[:-1]
+        folders = ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        free = next((folder for folder in folders if not holds_a_page(folder)), None)
+        rules.add(f"/{free}/*" if free else f"/{asset}")
+    return sorted(rules)
 
 
 def structured_data(page: Page, config: SiteConfig) -> list[dict]:

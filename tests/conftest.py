@@ -1,6 +1,7 @@
 """Shared fixtures: a scratch project built with the real CLI, and the real site built once."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -125,16 +126,30 @@ class _HostHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def served_site(site: Path):
-    """The real site served over HTTP on 127.0.0.1 with its `_headers` applied, as a reader's browser would get it."""
-    handler = type("SiteHandler", (_HostHandler,), {"site_headers": read_headers_file(site / "_headers")})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+@contextlib.contextmanager
+def serving(folder: Path, headers: dict[str, str]):
+    """`folder` served over HTTP on 127.0.0.1, every response carrying `headers`; gives its address."""
+    handler = type("SiteHandler", (_HostHandler,), {"site_headers": headers})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def served_site(site: Path):
+    """The real site served over HTTP on 127.0.0.1 with its `_headers` applied, as a reader's browser would get it."""
+    with serving(site, read_headers_file(site / "_headers")) as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
+def served_site_without_headers(site: Path):
+    """The real site served as GitHub Pages serves it: the same files, none of `_headers`."""
+    with serving(site, {}) as address:
+        yield address
 
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -47,15 +47,108 @@ def test_assets_are_named_by_their_content_and_unused_ones_are_left_out(project)
     assert f'content="https://example.org/static/{published["card.svg"].name}"' in page
 
 
-def test_hosts_cache_hashed_assets_for_a_year_and_revalidate_pages(site: Path):
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Hosts' own default for these is to revalidate each time (max-age=0, must-revalidate), the same as no-cache:
+# Netlify matches `/faq` and `/faq/` alike, so no rule it understands tells /faq/ from /robots.txt.
+UNHASHED_FILES = {"/robots.txt", "/sitemap.xml"}
+
+
+def netlify_rule(rule: str) -> re.Pattern:
+    """How Netlify reads a `_headers` path (@netlify/headers-parser, for_regexp.ts): the trailing slash is
+    optional, `:name` is one segment, `*` is anything."""
+    def part(text: str) -> str:
+        if text.startswith(":"):
+            return "([^/]+)"
+        return "?(.*)" if text == "*" else "(.*)".join(re.escape(piece) for piece in text.split("*"))
+
+    return re.compile("^/" + "/".join(part(text) for text in (piece.rstrip() for piece in rule.split("/")) if text)
+                      + "/?$", re.IGNORECASE)
+
+
+def cloudflare_rule(rule: str) -> re.Pattern:
+    """How Cloudflare Pages reads one: exactly as written, `:name` is one segment, `*` is anything."""
+    return re.compile("^" + re.sub(r":\w+|\*|[^:*]+", lambda match: "[^/]+" if match[0].startswith(":")
+                                   else ".*" if match[0] == "*" else re.escape(match[0]), rule) + "$")
+
+
+def headers_for(rules: dict[str, dict[str, str]], path: str, read_rule) -> dict[str, str]:
+    """Every matching rule's headers; a header two rules give different values would be joined into
+    one (Cloudflare) or depend on the order (Netlify), so it is an error here."""
+    values: dict[str, set[str]] = {}
+    for rule, headers in rules.items():
+        if read_rule(rule).match(path):
+            for name, value in headers.items():
+                values.setdefault(name, set()).add(value)
+    assert all(len(found) == 1 for found in values.values()), (path, values)
+    return {name: found.pop() for name, found in values.items()}
+
+
+def published_paths(site: Path) -> list[str]:
+    """Every address a reader's browser asks for: a page by its folder, any other file by its name."""
+    return sorted("/" + path.relative_to(site).as_posix().removesuffix("index.html")
+                  for path in site.rglob("*") if path.is_file() and path.name != "_headers")
+
+
+def assert_each_path_gets_its_headers(site: Path) -> None:
+    """What each path got when `_headers` listed every page and asset: the security headers everywhere,
+    no-cache for pages, a year for hashed files, nothing more for robots.txt and sitemap.xml."""
     rules = read_header_rules(site / "_headers")
-    assert "Cache-Control" not in rules["/*"] and rules["/*"]["X-Content-Type-Options"] == "nosniff"
-    pages = {f"/{url}" for url in site_pages(site)} | {"/404.html"}
-    assets = {"/" + path.relative_to(site).as_posix() for path in site.rglob("*") if HASHED.match(path.name)}
-    assert len(assets) == 4 and any(path.endswith(".css") for path in assets)
-    assert {path for path, headers in rules.items() if headers.get("Cache-Control") == "no-cache"} == pages
-    immutable = "public, max-age=31536000, immutable"
-    assert {path for path, headers in rules.items() if headers.get("Cache-Control") == immutable} == assets
+    security = rules["/*"]
+    assert "Cache-Control" not in security and security["X-Content-Type-Options"] == "nosniff"
+    assets = [path for path in published_paths(site) if HASHED.match(path.rpartition("/")[2])]
+    assert assets and any(path.endswith(".css") for path in assets)
+    for path in published_paths(site):
+        if path.endswith(("/", ".html")):
+            expected = {**security, "Cache-Control": "no-cache"}
+        elif path in assets:
+            expected = {**security, "Cache-Control": IMMUTABLE}
+        else:
+            assert path in UNHASHED_FILES, path
+            expected = security
+        for read_rule in (netlify_rule, cloudflare_rule):
+            got = headers_for(rules, path, read_rule)
+            if path in UNHASHED_FILES:
+                got = {name: value for name, value in got.items() if (name, value) != ("Cache-Control", "no-cache")}
+            assert got == expected, (read_rule.__name__, path)
+
+
+def test_hosts_cache_hashed_assets_for_a_year_and_revalidate_pages(site: Path):
+    assert_each_path_gets_its_headers(site)
+
+
+def many_pages(project, count: int) -> None:
+    for number in range(count):
+        project.write(f"content/page-{number}.md", project.read("content/topic.md")
+                      .replace("menu_order: 1", f"slug: page-{number}")
+                      .replace("## A table", f"![Week {number}](images/week.svg)\n\n## A table"))
+
+
+def test_headers_file_rules_do_not_grow_with_pages(project):
+    """Cloudflare Pages reads at most 100 rules: one block per page passed that near 95 pages."""
+    project.write("content/images/week.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n')
+    many_pages(project, 1)
+    assert project.build().code == 0
+    few = read_header_rules(project.root / "output" / "_headers")
+    many_pages(project, 150)
+    assert project.build().code == 0
+    many = read_header_rules(project.root / "output" / "_headers")
+    assert len(many) == len(few) <= 10, list(many)
+    assert len(published_paths(project.root / "output")) > 150
+    assert_each_path_gets_its_headers(project.root / "output")
+
+
+def test_headers_stay_right_with_nested_pages_and_an_image_beside_the_pages(project):
+    """Where pages and assets share a folder, no pattern may give an asset no-cache or a page a year."""
+    project.write("content/week.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>\n')
+    project.write("content/guides/sleep.md", project.read("content/topic.md").replace("menu_order: 1", "menu_order: 3")
+                  .replace("## A table", "![A week](../week.svg)\n\n## A table")
+                  .replace("](index.md)", "](../index.md)").replace("](get-help-now.md", "](../get-help-now.md"))
+    project.write("content/guides/week.svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"/>\n')
+    project.edit("content/topic.md", "## A table", "![A week](guides/week.svg)\n\n## A table")
+    run = project.build()
+    assert run.code == 0, run.err
+    assert (project.root / "output/guides/sleep/index.html").is_file()
+    assert_each_path_gets_its_headers(project.root / "output")
 
 
 def build_real_site(cwd: Path, output: Path, hash_seed: str) -> subprocess.CompletedProcess:
@@ -262,3 +355,31 @@ def test_the_publish_workflow_runs_the_readme_tests_and_pins_every_action():
     assert len(uses) == 4
     for action, comment in uses:
         assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action) and re.search(r"# v\d+\.\d+\.\d+", comment), action
+
+
+@pytest.mark.parametrize("address, what", [
+    ("https://example.org//evil.example/", "//"),
+    ("https://example.org/guide/?next=https://evil.example", "query (?)"),
+    ("https://example.org/guide/#top", "fragment (#)"),
+    ("https://editor:secret@example.org/", "user name"),
+    ("https://example.org@evil.example/", "user name"),
+    ("https://example.org\\@evil.example/", "backslash"),
+    ('https://example.org/"><script>alert(1)</script>', "quotes, < or >"),
+    ("http://example.org/", "https://"),
+    ("http://localhost:8000/", "https://"),  # the preview passes its own address with --base-url
+])
+def test_base_url_must_be_a_plain_https_origin_and_path(project, address, what):
+    """Canonical links, the sitemap and the 404 page are built on base_url: only scheme, host and path."""
+    project.edit("site_config.yaml", "base_url: https://example.org/", f"base_url: '{address}'")
+    run = project.build()
+    assert run.code == 1 and not (project.root / "output").exists()
+    assert "site_config.yaml:6: 'base_url' " in run.err and what in run.err, run.err
+    assert " — " in run.err.split("site_config.yaml:6:")[1].splitlines()[0]  # with a hint
+
+
+def test_base_url_on_the_command_line_is_checked_too_and_may_be_a_local_http_address(project):
+    for address in ("https://example.org//evil.example/", "https://u:p@example.org/", "http://127.0.0.1:8000/?x"):
+        run = project.build("--base-url", address)
+        assert run.code == 1 and "--base-url: 'base_url' " in run.err, (address, run.err)
+    assert project.build("--base-url", "http://127.0.0.1:8000/sub/").code == 0
+    assert project.build("--base-url", "https://owner.github.io/iop-guide").code == 0

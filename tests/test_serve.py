@@ -1,6 +1,10 @@
 """`build.py serve`, for real: a server on a free port, real edits, a real browser reloading itself."""
 from __future__ import annotations
 
+import asyncio
+import http.client
+import importlib.metadata
+import os
 import re
 import socket
 import subprocess
@@ -11,19 +15,22 @@ import urllib.error
 import urllib.request
 
 import pytest
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.websocket import websocket_connect
 
 from conftest import ROOT
 
 
 class Preview:
-    def __init__(self, project):
+    def __init__(self, project, env: dict[str, str] | None = None):
         self.project = project
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port)],
-                                        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        env={**os.environ, **(env or {})})
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_for_line("Serving the preview")
@@ -50,6 +57,19 @@ class Preview:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def ask(self, path: str, host: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        """A request as a web page's browser would send it after DNS rebinding: to our port, with its own Host."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            connection.putrequest("GET", "/" + path, skip_host=True)
+            for name, value in {"Host": host, **(headers or {})}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
 
     def edit(self, rel: str, old: str, new: str) -> None:
         before = len(self.lines)
@@ -211,5 +231,125 @@ def test_an_image_a_page_starts_showing_is_served_under_its_hashed_name(project)
         image = re.search(r'<img alt="A week of sessions" src="\.\./(images/week\.[0-9a-f]{10}\.svg)">',
                           preview.get("topic/")[1])
         assert image and preview.get(image.group(1)) == (200, project.read("content/images/week.svg"))
+    finally:
+        preview.stop()
+
+
+def refused(answer: tuple[int, bytes]) -> bool:
+    """Refused with nothing of the preview in it (400 is tornado's own answer to a malformed Host)."""
+    return answer[0] in (400, 403, 421) and answer[1] == b""
+
+
+def test_only_this_computers_own_names_for_the_preview_are_answered(preview):
+    """DNS rebinding: a web page whose name now points at 127.0.0.1 must not read drafts or the error page."""
+    preview.project.write("content/later.md", preview.project.read("content/topic.md")
+                          .replace("menu_order: 1", "draft: true").replace("Some text with a", "Secret draft with a"))
+    preview.wait_for_line("content/later.md")
+    port = preview.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}", "127.0.0.1"):
+        status, body = preview.ask("later/", host)
+        assert status == 200 and b"Secret draft" in body, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"127.0.0.1:{port}@evil",
+                 "", f"localhost:{port + 1}"):
+        for path in ("later/", "", "livereload.js", "nowhere/"):
+            assert refused(preview.ask(path, host)), (host, path)
+    preview.edit("content/topic.md", "menu_order: 1", "menu_order: first")
+    assert preview.ask("topic/", f"127.0.0.1:{port}")[0] == 500
+    assert refused(preview.ask("topic/", f"evil.example:{port}"))
+
+
+def run_in_own_loop(coroutine) -> None:
+    """asyncio.run on a thread of its own: Playwright's sync API keeps a loop running on the test's thread."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the test below
+            failure.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if failure:
+        raise failure[0]
+
+
+async def _reload_socket(preview, origin: str, host: str | None = None):
+    request = HTTPRequest(f"ws://127.0.0.1:{preview.port}/livereload",
+                          headers={"Origin": origin, **({"Host": host} if host else {})})
+    socket_ = await websocket_connect(request)
+    socket_.write_message('{"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}')
+    assert "hello" in await asyncio.wait_for(socket_.read_message(), 5)
+    socket_.write_message(f'{{"command": "info", "url": "{preview.url}"}}')
+    return socket_
+
+
+def test_the_reload_socket_answers_only_the_previews_own_pages(preview):
+    async def socket_refused(origin: str, host: str | None = None) -> bool:
+        try:
+            (await _reload_socket(preview, origin, host)).close()
+        except HTTPClientError as error:
+            return error.code in (403, 421)
+        return False
+
+    async def run() -> None:
+        for origin in ("http://evil.example", f"http://evil.example:{preview.port}", "null",
+                       f"http://127.0.0.1:{preview.port}.evil.example", f"http://localhost:{preview.port + 1}"):
+            assert await socket_refused(origin), origin
+        assert await socket_refused(f"http://evil.example:{preview.port}", host=f"evil.example:{preview.port}")
+        own = await _reload_socket(preview, preview.url.rstrip("/"))
+        before = len(preview.lines)
+        preview.project.edit("content/topic.md", "Some text with a", "Edited text with a")
+        assert '"command": "reload"' in await asyncio.wait_for(own.read_message(), 10)
+        preview.wait_for_line(" → ", after=before)
+        own.close()
+
+    run_in_own_loop(run())
+
+
+def test_another_site_cannot_make_the_preview_reload(preview):
+    """/forcereload (livereload's "reload every open page" address) must not answer another site's page."""
+    async def run() -> None:
+        own = await _reload_socket(preview, preview.url.rstrip("/"))
+        for origin in ("http://evil.example", None):  # an <img src> from another site sends no Origin
+            status, body = preview.ask("forcereload?path=*", f"127.0.0.1:{preview.port}",
+                                       {"Origin": origin} if origin else {})
+            assert body != b"ok"
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(own.read_message(), 1.5)
+        own.close()
+
+    run_in_own_loop(run())
+
+
+def test_the_reload_script_is_livereloads_own_at_the_pinned_version(preview):
+    """serve.py serves a file from inside the livereload package: proven on the version requirements.txt pins."""
+    from iopguide import serve
+
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert serve.PROVEN_ON == {name: pins[name] for name in serve.PROVEN_ON}
+    assert {name: importlib.metadata.version(name) for name in serve.PROVEN_ON} == serve.PROVEN_ON
+    client = serve.packaged_reload_client()
+    assert client is not None and b"LiveReload" in client
+    status, body = preview.ask("livereload.js?port=1", f"127.0.0.1:{preview.port}")
+    assert status == 200 and body == client
+
+
+def test_with_an_unproven_livereload_the_preview_serves_without_live_reload(project, tmp_path):
+    """Another livereload version may keep its client elsewhere: the preview says so and works without it."""
+    fake = tmp_path / "fake-livereload"
+    (fake / "livereload").mkdir(parents=True)
+    (fake / "livereload" / "__init__.py").write_text("")
+    (fake / "livereload-9.9.9.dist-info").mkdir()
+    (fake / "livereload-9.9.9.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: livereload\nVersion: 9.9.9\n")
+    preview = Preview(project, env={"PYTHONPATH": str(fake)})
+    try:
+        line = preview.wait_for_line("reload the page by hand")
+        assert "livereload 9.9.9" in line and "2.7.1" in line
+        status, body = preview.get("topic/")
+        assert status == 200 and "A topic page" in body and "livereload" not in body
+        assert refused(preview.ask("topic/", f"evil.example:{preview.port}"))
     finally:
         preview.stop()
