@@ -61,7 +61,8 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "site")
 
 
-LINKED_PAGES = ["choosing-a-provider", "families", "levels-of-care", "what-to-expect", "who-it-suits"]  # the quiz's links
+LINKED_PAGES = ["choosing-a-provider", "families", "levels-of-care", "overdose", "what-to-expect", "who-it-suits",
+                "withdrawal"]  # the quiz's links
 
 
 @pytest.fixture
