@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Callable
 
 from .cache import Memo, digest
 from .errors import ContentError, display_path
-from .filecheck import SIGNATURES, check_content_file
 from .folders import files_below
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from .structure import Page, PageListing, PageMeta, SiteConfig, Source
@@ -42,7 +41,8 @@ FRONT_MATTER = Record({
                 pattern_hint="use lowercase letters, digits and single hyphens, like what-to-expect"),
 })
 
-ASSET_SUFFIXES = {*SIGNATURES, ".svg"}  # the files published as they are; each is checked (filecheck.py)
+# The files published as they are; each is checked to be what its name says (filecheck.py).
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".pdf"}
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
@@ -110,8 +110,11 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     page_files, asset_files = find_sources(content_dir, errors)
     loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
     shown_dir = display_path(content_dir)
-    errors.extend(filter(None, (check_content_file(path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
-                                for rel_path, path in loaded.assets.items())))
+    if loaded.assets:
+        from .filecheck import check_content_file  # only sites with such files pay for loading an XML parser
+
+        errors.extend(filter(None, (check_content_file(path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
+                                    for rel_path, path in loaded.assets.items())))
     files = [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
              for rel_path in page_files]
     for rel_path, page in zip(page_files, load_pages(files, config, errors, known, while_reading)):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .errors import ContentError
 
-# What each kind of file starts with (its "magic bytes"), read from the first HEAD_BYTES.
+# What each kind of file starts with (its "magic bytes"), read from the first HEAD_BYTES: one for each
+# of content.ASSET_SUFFIXES but .svg.
 HEAD_BYTES = 64
 SIGNATURES = {
     ".png": ("a PNG image", re.compile(rb"\x89PNG\r\n\x1a\n")),

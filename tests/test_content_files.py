@@ -112,3 +112,13 @@ def test_a_link_loop_in_content_is_reported_as_a_line_not_an_internal_error(proj
     assert "Traceback" not in run.err and "internal error" not in run.err.lower()
     assert "content/loop-a.md: this is a link that leads round in a loop" in run.err
     assert "content/loop-b.md: this is a link that leads round in a loop" in run.err
+
+
+def test_every_kind_of_file_published_as_it_is_is_checked(project: Project) -> None:
+    from iopguide.content import ASSET_SUFFIXES
+
+    for suffix in ASSET_SUFFIXES:
+        project.write(f"content/files/hostile{suffix}", b"<script>alert(document.domain)</script>")
+    lines = problems(project)
+    assert sorted(line.partition(":")[0] for line in lines) == sorted(f"content/files/hostile{suffix}"
+                                                                      for suffix in ASSET_SUFFIXES)
