@@ -47,8 +47,8 @@ def _read_key(path: Path) -> bytes | None:
 
 
 def _make_key(path: Path) -> bytes:
-    """A new key, readable by this user alone. Two builds that make one at once both end up with the one
-    that was linked into place first."""
+    """A new key, readable by this user alone. Of two builds that make one at once, the one linked into
+    place first is the key of both."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = os.urandom(KEY_BYTES)
     temporary = path.with_name(f".key.{os.getpid()}.tmp")
@@ -57,10 +57,12 @@ def _make_key(path: Path) -> bytes:
     try:
         os.link(temporary, path)
     except FileExistsError:
-        key = _read_key(path)
-        if key is None:  # damaged: replaced, never trusted
-            os.replace(temporary, path)
-            return read_unfollowed(path)
+        found = _read_key(path)
+        if found is not None:
+            return found
+        os.replace(temporary, path)  # damaged: replaced, never trusted
+    except OSError:  # a file system without hard links
+        os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     return key
