@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import display_path
+from .errors import BuildFailed, ContentError, display_path
+from .folders import files_below
 from .textfile import read_text
 
 HASH_LENGTH = 10
@@ -33,10 +34,16 @@ class Asset:
 
 
 def static_files(static_dir: Path) -> dict[str, Path]:
+    """Every file below static/ by its path below the site root. A link is refused, not followed: the
+    site would publish whatever it leads to, such as a private file elsewhere on the computer."""
     if not static_dir.is_dir():
         return {}
-    return {f"static/{path.relative_to(static_dir).as_posix()}": path
-            for path in sorted(static_dir.rglob("*")) if path.is_file()}
+    found = sorted(files_below(static_dir))
+    links = [ContentError(display_path(entry.path), None, "this is a link (symbolic link), which is not followed",
+                          "copy what it leads to into static/ instead") for _, entry in found if entry.is_symlink()]
+    if links:
+        raise BuildFailed(links)
+    return {f"static/{rel}": Path(entry.path) for rel, entry in found if entry.is_file(follow_symlinks=False)}
 
 
 def hashed_name(rel: str, digest: str) -> str:

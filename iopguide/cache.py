@@ -18,6 +18,12 @@ The engine's own source and the versions of the libraries it runs are part of ev
 either starts from an empty cache rather than trusting what older code made. A cache that cannot
 be read (damaged, or from another version of Python) is treated as empty: the cost is time, never a
 wrong page.
+
+Loading pickled data runs code, so the cache trusts only what this user's builds wrote: every file is
+signed with a key kept outside the project (trust.py), and a cache whose index is not is emptied
+before the build uses any of it — the copy of the last site included, whose folders the next build
+writes into. A cache folder that git tracks is refused, as is one that is a link; links inside it
+are removed, never followed.
 """
 from __future__ import annotations
 
@@ -31,7 +37,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import ContentError, display_path
 from .packs import Stored, tidy
+from .trust import read_signed, signed, write_atomically
 
 ENGINE_PACKAGES = ("Markdown", "Jinja2", "MarkupSafe", "html5lib", "PyYAML")
 CACHE_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -247,6 +255,10 @@ class BuildCache:
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.engine = engine_version()
+        if folder is not None:
+            _refuse_links_to(folder)
+            _refuse_tracked(folder)
+            _remove_links_in(folder)
         self.previous, self.base = self._read_index()
         self.index = CacheIndex(self.engine, template_reads=self.previous.template_reads)
 
@@ -265,10 +277,14 @@ class BuildCache:
         empty = CacheIndex(self.engine)
         if self.folder is None:
             return empty, empty
-        base = _unpickle(self.folder / INDEX_FILE)
+        index = read_signed(self.folder / INDEX_FILE)
+        if index is None:  # none yet, or not written by this user's builds: nothing in the folder is theirs
+            _empty(self.folder)
+            return empty, empty
+        base = _unpickle(index)
         if not (isinstance(base, CacheIndex) and base.engine == self.engine):
             return empty, empty
-        changes = _unpickle(self.folder / CHANGES_FILE)
+        changes = _unpickle(read_signed(self.folder / CHANGES_FILE))
         if isinstance(changes, IndexChanges) and changes.base == base.written and changes.index.engine == self.engine:
             return changes.applied(base), base
         return base, base
@@ -284,40 +300,108 @@ class BuildCache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         tag = self.folder / "CACHEDIR.TAG"  # tells backup tools the folder need not be kept
-        if not tag.exists():
-            tag.write_text(CACHE_TAG)
+        if not os.path.lexists(tag):
+            write_atomically(tag, CACHE_TAG.encode())
         tidy(self.packs, self.index.conversions)
         changes = IndexChanges.between(self.base, self.index)
         # Written whole again once the changes are a tenth of the index: reading them costs time too.
         if self.base.written and changes.size() * 10 <= sum(len(getattr(self.base, table)) for table in TABLES):
-            write_atomically(self.folder / CHANGES_FILE, pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomically(self.folder / CHANGES_FILE, signed(pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL)))
             return
         self.index.written = os.urandom(8).hex()
-        write_atomically(self.folder / INDEX_FILE, pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(self.folder / INDEX_FILE, signed(pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL)))
         (self.folder / CHANGES_FILE).unlink(missing_ok=True)  # they name the index just replaced
 
 
-def _unpickle(path: Path) -> Any:
+def _unpickle(data: memoryview | None) -> Any:
+    """What a signed cache file holds; None for no data, or data an older Python or engine wrote."""
     try:
-        with open(path, "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # missing, cut short by a kill, or written by other code: start again
+        return pickle.loads(data) if data is not None else None
+    except Exception:  # noqa: BLE001  start again: the cost is time, never a wrong page
         return None
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, whole; never half of one, even if the build is killed."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one writer per process at a time
+def _refuse_links_to(folder: Path) -> None:
+    """Refuse a cache folder that is a link, or below one: the build would write wherever it leads."""
+    steps = [folder] if folder.is_absolute() else [Path(*folder.parts[:count]) for count in range(1, len(folder.parts) + 1)]
+    for path in steps:
+        if path.is_symlink():
+            raise ContentError(display_path(path), None, "this cache folder is a link (symbolic link), which the build does not follow",
+                               "delete the link with: build.py clean")
+
+
+def _refuse_tracked(folder: Path) -> None:
+    """Refuse a cache folder that git tracks: whoever can commit could then put files in it, and every
+    build would take them for its own. The git index is searched for the folder's name first, so a
+    build in a repository that ignores the cache, as this one does, starts no git process."""
+    top = folder if folder.is_absolute() else Path(folder.parts[0])
+    index = _git_index(Path.cwd())
+    # A version 4 index shortens each path by what it shares with the one before, so git is asked.
+    if index is None or (index[4:8] != b"\0\0\0\x04" and os.fsencode(top.name) not in index):
+        return
+    tracked = _tracked_by_git(top)
+    if tracked:
+        raise ContentError(display_path(tracked), None, "this cache file is tracked by git, so a commit could change what the build trusts",
+                           f"remove the cache from git with: git rm -r --cached {display_path(top)} (the files stay on disk)")
+
+
+def _git_index(start: Path) -> bytes | None:
+    """The index file of the git repository `start` is in, or None outside one."""
+    for folder in (start, *start.parents):
+        dot_git = folder / ".git"
+        try:
+            if dot_git.is_dir():
+                return (dot_git / "index").read_bytes()
+            if dot_git.is_file():  # a worktree or submodule: the file names the real folder
+                return (folder / dot_git.read_text().partition("gitdir:")[2].strip() / "index").read_bytes()
+        except OSError:  # no index yet, or unreadable: git tracks nothing there that a build could read
+            return None
+    return None
+
+
+def _tracked_by_git(top: Path) -> str | None:
+    """The first file below `top` that git tracks, or None."""
+    import subprocess  # here, not at the top: only a repository whose index names the folder needs it
+
     try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        done = subprocess.run(["git", "ls-files", "-z", "--", str(top)], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):  # no git here: nothing checked out by it either
+        return None
+    first = done.stdout.split(b"\0", 1)[0]
+    return os.fsdecode(first) if done.returncode == 0 and first else None
+
+
+def _remove_links_in(folder: Path) -> None:
+    """Remove the links among the cache's own files and folders: each would lead the build's reads and
+    writes wherever it points. Files deeper down are opened without following links (trust.py, packs.py)."""
+    try:
+        with os.scandir(folder) as entries:
+            links = [entry.path for entry in entries if entry.is_symlink()]
+    except FileNotFoundError:
+        return
+    for path in links:
+        os.unlink(path)
+
+
+def _empty(folder: Path) -> None:
+    """Delete everything in a cache folder, without following any link in it."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.path, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    except FileNotFoundError:
+        return
+    for path, is_folder in found:
+        if is_folder:
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
 
 
 def remove_cache(folder: Path) -> int:
     """Delete the cache folder; the number of bytes it held."""
+    if folder.is_symlink():
+        folder.unlink()  # the link alone, never what it leads to
+        return 0
     if not folder.exists():
         return 0
     size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())

@@ -41,6 +41,7 @@ FRONT_MATTER = Record({
                 pattern_hint="use lowercase letters, digits and single hyphens, like what-to-expect"),
 })
 
+# The files published as they are; each is checked to be what its name says (filecheck.py).
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".pdf"}
 _FENCE = re.compile(r"^---[ \t]*$")
 
@@ -55,9 +56,9 @@ def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[st
     root = content_dir.resolve()
     pages, assets = [], []
     for rel_path, entry in sorted(files_below(content_dir, hidden=(".", "_")), key=lambda found: found[0].split("/")):
-        if entry.is_symlink() and not _leads_inside(Path(entry.path), root):
-            errors.append(ContentError(display_path(entry.path), None,
-                                       f"this is a link to '{os.readlink(entry.path)}', which is outside content/ or missing",
+        problem = _link_problem(Path(entry.path), root) if entry.is_symlink() else None
+        if problem:
+            errors.append(ContentError(display_path(entry.path), None, problem,
                                        "copy the file into content/ instead of linking to it"))
             continue
         if not entry.is_file():
@@ -70,9 +71,15 @@ def find_sources(content_dir: Path, errors: list[ContentError]) -> tuple[list[st
     return pages, assets
 
 
-def _leads_inside(link: Path, root: Path) -> bool:
-    target = link.resolve()
-    return target.exists() and (target == root or root in target.parents)
+def _link_problem(link: Path, root: Path) -> str | None:
+    """What is wrong with a link in content/, or None when it leads to a file inside content/."""
+    try:
+        target = link.resolve()
+    except (RuntimeError, OSError):  # a loop: Python before 3.13 raises RuntimeError for one
+        return "this is a link that leads round in a loop"
+    if target.exists() and (target == root or root in target.parents):
+        return None
+    return f"this is a link to '{os.readlink(link)}', which is outside content/ or missing"
 
 
 QUIZ_FILE = "quiz.yaml"
@@ -103,6 +110,11 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     page_files, asset_files = find_sources(content_dir, errors)
     loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
     shown_dir = display_path(content_dir)
+    if loaded.assets:
+        from .filecheck import check_content_file  # only sites with such files pay for loading an XML parser
+
+        errors.extend(filter(None, (check_content_file(path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
+                                    for rel_path, path in loaded.assets.items())))
     files = [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
              for rel_path in page_files]
     for rel_path, page in zip(page_files, load_pages(files, config, errors, known, while_reading)):

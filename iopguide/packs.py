@@ -9,17 +9,20 @@ points into it; when pages change, their old bytes stay behind as dead space, an
 live ones out of packs that are mostly dead or too small to be worth a file of their own.
 
 Anything unreadable — a missing pack, damaged bytes — counts as not cached: the page is converted
-again, so a damaged cache costs time, never a wrong page.
+again, so a damaged cache costs time, never a wrong page. The checksum is a signature with the cache's
+key (trust.py), checked before the bytes are unpickled: bytes this user's builds did not write are
+never loaded, and a pack that is a link is not opened.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from collections.abc import MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .trust import open_unfollowed, signature
 
 if TYPE_CHECKING:
     from .cache import ConversionRecord
@@ -37,7 +40,7 @@ class Stored(NamedTuple):
 
 
 def _checksum(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    return signature(data).hex()
 
 
 class PackWriter:
@@ -85,7 +88,7 @@ def _read(folder: Path | None, stored: Stored | None) -> bytes | None:
     if folder is None or stored is None:
         return None
     try:
-        with open(folder / stored.pack, "rb") as handle:
+        with open_unfollowed(folder / stored.pack) as handle:
             handle.seek(stored.offset)
             data = handle.read(stored.length)
     except OSError:
@@ -122,7 +125,7 @@ def tidy(folder: Path, conversions: MutableMapping[str, ConversionRecord]) -> No
 
 def _size(path: Path) -> int:
     try:
-        return path.stat().st_size
+        return path.lstat().st_size
     except OSError:
         return 0
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Template as TemplateNode
@@ -18,6 +19,7 @@ from .errors import BuildFailed, ContentError, display_path
 from .markdown_ext import relative_url
 from .metadata import csp_meta, open_graph_locale, structured_data
 from .structure import Page, PageListing, PageRef, RenderedQuiz, SiteConfig, guide_pages
+from .trust import read_signed, signed, write_atomically
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,29 @@ class SiteEnvironment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in a folder of the build cache, each file signed with the cache's key.
+
+    Jinja's own FileSystemBytecodeCache unpickles and unmarshals whatever file it finds there, so a
+    file put in the cache by anyone else would run as code; here a file is loaded only once its
+    signature shows this user's builds wrote it, and it is opened without following links.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"__jinja2_{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_signed(self._path(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        write_atomically(self._path(bucket), signed(bucket.bytecode_to_string()))
+
+
 def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path | None = None) -> SiteEnvironment:
     """`compiled_dir` keeps compiled templates between builds: compiling them costs more than rendering a page."""
     if compiled_dir is not None:
@@ -79,7 +104,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
     env = SiteEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
         auto_reload=False,  # a build or a preview rebuild makes a new environment when a template changes
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir else None,
+        bytecode_cache=SignedBytecodeCache(compiled_dir) if compiled_dir else None,
         autoescape=True,  # every value from content or config is escaped unless marked safe by the engine
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
