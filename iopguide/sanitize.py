@@ -11,8 +11,10 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import html
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -163,30 +165,54 @@ class LineFinder:
     """Finds the source lines of refused markup, in order, so two refusals of the same kind get two lines.
 
     Lines are searched with character references decoded, as the parser decoded them: an address
-    written &#106;avascript: is found by 'javascript:'.
+    written &#106;avascript: is found by 'javascript:'; then as written, for a needle decoding hides
+    (an attribute named on&#99;lick). Each search is one `str.find` and a miss is remembered, so a page
+    with thousands of refusals costs about as much as one with a few.
     """
 
     def __init__(self, text: str, first_line: int):
         self.text, self.first_line, self.position = text, first_line, (0, 0)
 
     @functools.cached_property
-    def lines(self) -> list[str]:
+    def _texts(self) -> tuple[_SearchText, _SearchText]:
         # worked out on the first refusal only: most pages have none, and this costs as much as a check
-        return [html.unescape(line).lower() for line in mask_code(self.text).split("\n")]
+        written = mask_code(self.text).lower().split("\n")
+        return _SearchText([html.unescape(line) for line in written]), _SearchText(written)
 
     def line_of(self, unsafe: Unsafe) -> int:
+        needles = [needle.lower() for needle in unsafe.needles]
         # after the previous refusal first, then anywhere: the source may spell it in another way
         for start in (self.position, (0, 0)):
-            for needle in unsafe.needles:
-                found = self._find(needle.lower(), *start)
-                if found:
-                    self.position = (found[0], found[1] + 1)
-                    return self.first_line + found[0]
+            for text in self._texts:
+                for needle in needles:
+                    found = text.find(needle, *start)
+                    if found:
+                        self.position = (found[0], found[1] + 1)
+                        return self.first_line + found[0]
         return self.first_line
 
-    def _find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
-        for number in range(line, len(self.lines)):
-            index = self.lines[number].find(needle, column if number == line else 0)
-            if index >= 0:
-                return number, index
-        return None
+
+class _SearchText:
+    """Lines joined into one string, so a search is one `str.find`, with the misses found so far."""
+
+    def __init__(self, lines: list[str]):
+        self.text = "\n".join(lines)
+        self.starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        self.missing_after: dict[str, int] = {}  # needle → an offset it does not occur at or after
+
+    def find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
+        """The line and column of the first `needle` at or after `column` of `line`."""
+        # a column of the other text's line may lie past this one's end
+        start = min(self.starts[line] + column, self._end_of(line))
+        missing_after = self.missing_after.get(needle, len(self.text) + 1)
+        if start >= missing_after:
+            return None
+        found = self.text.find(needle, start, missing_after + len(needle) - 1)  # each stretch searched once
+        if found < 0:
+            self.missing_after[needle] = start
+            return None
+        line = bisect.bisect_right(self.starts, found) - 1
+        return line, found - self.starts[line]
+
+    def _end_of(self, line: int) -> int:
+        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
