@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from .builder import BuildOptions
 from .config import load_config
 from .content import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
-from .convert import convert_pages, line_containing
+from .convert import convert_pages
 from .errors import BuildFailed, ContentError, did_you_mean
+from .lines import line_containing
 from .structure import Page, SiteConfig
 from .validate import validate_site
 

@@ -11,12 +11,12 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import html
-import itertools
 import re
 from dataclasses import dataclass
+
+from .lines import SearchText
 
 
 # Elements that run code, embed another document or change how the page loads or looks.
@@ -174,10 +174,10 @@ class LineFinder:
         self.text, self.first_line, self.position = text, first_line, (0, 0)
 
     @functools.cached_property
-    def _texts(self) -> tuple[_SearchText, _SearchText]:
+    def _texts(self) -> tuple[SearchText, SearchText]:
         # worked out on the first refusal only: most pages have none, and this costs as much as a check
         written = mask_code(self.text).lower().split("\n")
-        return _SearchText([html.unescape(line) for line in written]), _SearchText(written)
+        return SearchText([html.unescape(line) for line in written]), SearchText(written)
 
     def line_of(self, unsafe: Unsafe) -> int:
         needles = [needle.lower() for needle in unsafe.needles]
@@ -191,28 +191,3 @@ class LineFinder:
                         return self.first_line + found[0]
         return self.first_line
 
-
-class _SearchText:
-    """Lines joined into one string, so a search is one `str.find`, with the misses found so far."""
-
-    def __init__(self, lines: list[str]):
-        self.text = "\n".join(lines)
-        self.starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        self.missing_after: dict[str, int] = {}  # needle → an offset it does not occur at or after
-
-    def find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
-        """The line and column of the first `needle` at or after `column` of `line`."""
-        # a column of the other text's line may lie past this one's end
-        start = min(self.starts[line] + column, self._end_of(line))
-        missing_after = self.missing_after.get(needle, len(self.text) + 1)
-        if start >= missing_after:
-            return None
-        found = self.text.find(needle, start, missing_after + len(needle) - 1)  # each stretch searched once
-        if found < 0:
-            self.missing_after[needle] = start
-            return None
-        line = bisect.bisect_right(self.starts, found) - 1
-        return line, found - self.starts[line]
-
-    def _end_of(self, line: int) -> int:
-        return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
