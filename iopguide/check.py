@@ -16,7 +16,7 @@ from .builder import BuildOptions
 from .config import load_config
 from .content import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
 from .convert import convert_pages
-from .errors import BuildFailed, ContentError, did_you_mean
+from .errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from .lines import line_containing
 from .structure import Page, SiteConfig
 from .validate import validate_site
@@ -64,7 +64,9 @@ class CheckReport:
                            "findings": [asdict(finding) for finding in self.findings]}, indent=2)
 
     def to_text(self) -> str:
-        rows = [(f.where, f.level, f.message + (f" — {f.hint}" if f.hint else "")) for f in self.findings]
+        # written out before the columns are measured: an escaped control character is four wide
+        rows = [(terminal_safe(f.where), f.level, terminal_safe(f.message + (f" — {f.hint}" if f.hint else "")))
+                for f in self.findings]
         lines = []
         if rows:
             width = max(len(row[0]) for row in rows)
