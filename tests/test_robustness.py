@@ -167,6 +167,27 @@ def test_hostile_yaml_is_refused_quickly_with_its_line(project, front, expected)
     assert not (project.root / "pwned").exists()
 
 
+DIGITS = "1" * 4400  # Python's int() refuses more than 4300 digits
+LONG_REFERENCE = f"this character reference (&#{DIGITS[:10]}…) has 4400 digits; no character needs more than 7 — write"
+
+
+@pytest.mark.parametrize("rel, old, new, expected", [
+    ("content/topic.md", "Some text with a", f"Some text &#{DIGITS}; with a", f"content/topic.md:11: {LONG_REFERENCE}"),
+    ("content/topic.md", "Some text with a", f'<a href="&#{DIGITS};">x</a>', f"content/topic.md:11: {LONG_REFERENCE}"),
+    ("content/topic.md", "Some text with a", f"<div>&#x{DIGITS};</div>\n\n<script>x</script>",
+     "content/topic.md:11: this character reference (&#x111111111…) has 4400 digits"),
+    ("content/topic.md", "menu_title: Topic", f"menu_title: Topic &#{DIGITS};", f"content/topic.md:4: {LONG_REFERENCE}"),
+    ("site_config.yaml", "site_name: ", f"site_name: &#{DIGITS}; ", f"site_config.yaml:4: {LONG_REFERENCE}"),
+    ("content/topic.md", "menu_order: 1", f"menu_order: {DIGITS}",
+     "content/topic.md:5: this number is 4400 characters long — a number here needs only a few digits"),
+    ("content/topic.md", "menu_order: 1", f"menu_order: 1\n? 0x{DIGITS}\n: x",
+     "content/topic.md:6: this number is 4402 characters long"),
+], ids=["in text", "in an address", "hex, with a refusal", "in a title", "in the config", "a YAML number", "a YAML key"])
+def test_a_number_too_long_for_python_is_refused_with_its_line(project, rel, old, new, expected):
+    project.edit(rel, old, new)
+    assert_reported(problems(project.build()), expected)
+
+
 def test_a_file_over_the_size_limit_is_refused(project):
     project.write("content/extra.md", PAGE_START + ("A line of text that goes on. " * 40 + "\n") * 1000)
     assert_reported(problems(project.build()), "content/extra.md:1: this file is 1.1 MB; the limit is 1 MB — split it")
