@@ -1,4 +1,4 @@
-"""Finding the line of a piece of text, in time that grows with the text, not with the text times the finds.
+"""Finding the lines of a file's mistakes, in time that grows with the file, not with the file times its mistakes.
 
 A page with thousands of mistakes (a pasted export, or an attack on the build) asks for thousands of
 lines; searching the text line by line for each made such a page take minutes.
@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+from typing import Callable
 
 
 class SearchText:
@@ -18,7 +19,7 @@ class SearchText:
         self.starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
         self._missing_after: dict[str, int] = {}  # needle → an offset it does not occur at or after
 
-    def find(self, needle: str, line: int = 0, column: int = 0) -> tuple[int, int] | None:
+    def find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
         """The line and column (from 0) of the first `needle` at or after `column` of `line`.
 
         A miss is remembered, so each stretch of the text is searched for a needle at most once.
@@ -38,16 +39,31 @@ class SearchText:
         return self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
 
 
-@functools.lru_cache(maxsize=1)  # the page being converted or checked; a str keeps its hash, so a hit costs nothing
-def _search_text(text: str) -> SearchText:
-    return SearchText(text.split("\n"))
+class LineSearch:
+    """Finds the lines of a file's mistakes in the order they are reported: after the previous one
+    first, then anywhere (the file may spell it in another way), so two mistakes of one kind get two
+    lines and a page's mistakes cost one pass over it, not one each."""
+
+    def __init__(self, first_line: int, make_texts: Callable[[], list[SearchText]]):
+        self.first_line, self.position, self._make_texts = first_line, (0, 0), make_texts
+
+    @functools.cached_property
+    def _texts(self) -> list[SearchText]:
+        # worked out on the first mistake only: most files have none
+        return self._make_texts()
+
+    def line_of(self, *needles: str) -> int:
+        """The file line of the first of `needles` found, in the first text that has one; else the first line."""
+        for start in (self.position, (0, 0)):
+            for text in self._texts:
+                for needle in needles:
+                    found = text.find(needle, *start)
+                    if found:
+                        self.position = (found[0], found[1] + 1)
+                        return self.first_line + found[0]
+        return self.first_line
 
 
-def line_containing(text: str, needle: str, first_line: int) -> int:
-    """The file line where `needle` first appears in `text` (its first line if it is not found).
-
-    Each call is one search from the start: a page with as many mistakes as lines costs the text's
-    length times theirs, but at the speed of `str.find`, and inside the page's time limit.
-    """
-    found = _search_text(text).find(needle)
-    return first_line + found[0] if found else first_line
+def lines_of(text: str, first_line: int) -> LineSearch:
+    """A LineSearch of `text` as written, which starts at file line `first_line`."""
+    return LineSearch(first_line, lambda: [SearchText(text.split("\n"))])

@@ -16,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .lines import SearchText
+from .lines import LineSearch, SearchText
 
 
 # Elements that run code, embed another document or change how the page loads or looks.
@@ -166,28 +166,17 @@ class LineFinder:
 
     Lines are searched with character references decoded, as the parser decoded them: an address
     written &#106;avascript: is found by 'javascript:'; then as written, for a needle decoding hides
-    (an attribute named on&#99;lick). Each search is one `str.find` and a miss is remembered, so a page
-    with thousands of refusals costs about as much as one with a few.
+    (an attribute named on&#99;lick).
     """
 
     def __init__(self, text: str, first_line: int):
-        self.text, self.first_line, self.position = text, first_line, (0, 0)
-
-    @functools.cached_property
-    def _texts(self) -> tuple[SearchText, SearchText]:
-        # worked out on the first refusal only: most pages have none, and this costs as much as a check
-        written = mask_code(self.text).lower().split("\n")
-        return SearchText([html.unescape(line) for line in written]), SearchText(written)
+        self.first_line = first_line
+        self._search = LineSearch(first_line, lambda: _decoded_and_written(text))
 
     def line_of(self, unsafe: Unsafe) -> int:
-        needles = [needle.lower() for needle in unsafe.needles]
-        # after the previous refusal first, then anywhere: the source may spell it in another way
-        for start in (self.position, (0, 0)):
-            for text in self._texts:
-                for needle in needles:
-                    found = text.find(needle, *start)
-                    if found:
-                        self.position = (found[0], found[1] + 1)
-                        return self.first_line + found[0]
-        return self.first_line
+        return self._search.line_of(*(needle.lower() for needle in unsafe.needles))
 
+
+def _decoded_and_written(text: str) -> list[SearchText]:
+    written = mask_code(text).lower().split("\n")
+    return [SearchText([html.unescape(line) for line in written]), SearchText(written)]
