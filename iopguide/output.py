@@ -36,14 +36,23 @@ def disk_errors_explained(output_dir: Path) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        folder = display_path(output_dir.resolve().parent)
+        parent = output_dir.resolve().parent
+        folder = display_path(parent)
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise ContentError(str(output_dir), None, f"the disk that holds {folder}/ is full",
-                               "free some space on it, or build to another disk with --output DIR") from None
-        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            # a write names no file; the cache's disk may be the full one
+            raise ContentError(str(output_dir), None, f"the disk is full: the new site could not be written in {folder}/",
+                               "free some space (the new site is written beside the old one, and the cache in "
+                               ".cache/), or build to another disk with --output DIR") from None
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and _below(error.filename, parent):
             raise ContentError(str(output_dir), None, f"the build may not write in {folder}/ ({error.strerror})",
                                "make that folder writable, or build to another folder with --output DIR") from None
         raise
+
+
+def _below(filename: str | bytes | None, folder: Path) -> bool:
+    """True when the file an error names is in `folder` or below it: reading a source the build may
+    not read is another problem."""
+    return filename is not None and Path(os.fsdecode(filename)).resolve().is_relative_to(folder)
 
 
 @contextlib.contextmanager

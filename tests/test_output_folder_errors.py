@@ -49,8 +49,10 @@ def test_a_full_disk_is_named_and_the_old_site_is_kept(project, disk):
     before = files_below(disk / "site")
     project.write("content/extra.md", PAGE_START + ("A long line of text for a big page. " * 30 + "\n\n") * 200)
 
-    assert_old_site_kept(project, disk, before, "disk/site: the disk that holds disk/ is full — free some space "
-                                                "on it, or build to another disk with --output DIR")
+    assert_old_site_kept(project, disk, before, "disk/site: the disk is full: the new site could not be written "
+                                                "in disk/ — free some space (the new site is written beside the old "
+                                                "one, and the cache in .cache/), or build to another disk with "
+                                                "--output DIR")
 
     (project.root / "content/extra.md").unlink()
     project.edit("content/topic.md", "Some text with a", "Shorter text with a")
