@@ -11,7 +11,6 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass
