@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from .builder import BuildOptions
 from .config import load_config
 from .content import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
-from .convert import convert_pages, line_containing
-from .errors import BuildFailed, ContentError, did_you_mean
+from .convert import convert_pages
+from .errors import BuildFailed, ContentError, did_you_mean, terminal_safe
+from .lines import lines_of
 from .structure import Page, SiteConfig
+from .timelimit import TooSlow, time_limit, too_slow
 from .validate import validate_site
 
 DUE_SOON_DAYS = 30
@@ -63,7 +65,9 @@ class CheckReport:
                            "findings": [asdict(finding) for finding in self.findings]}, indent=2)
 
     def to_text(self) -> str:
-        rows = [(f.where, f.level, f.message + (f" — {f.hint}" if f.hint else "")) for f in self.findings]
+        # written out before the columns are measured: an escaped control character is four wide
+        rows = [(terminal_safe(f.where), f.level, terminal_safe(f.message + (f" — {f.hint}" if f.hint else "")))
+                for f in self.findings]
         lines = []
         if rows:
             width = max(len(row[0]) for row in rows)
@@ -91,7 +95,7 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
                   broken=content.broken)
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
     for page in content.pages:
-        report.findings += check_page(page, content.pages, config, today)
+        report.findings += _check_page_in_time(page, content.pages, config, today)
     report.findings += check_site_wide(content.pages, config)
     report.findings.sort(key=lambda f: (f.path, f.line or 0, f.level != "error", f.message))
     return report
@@ -101,6 +105,16 @@ def _from_error(error: ContentError) -> Finding:
     return Finding("error", error.path, error.line, error.message, error.hint)
 
 
+def _check_page_in_time(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
+    """check_page within the time limit a page has to convert: a page with thousands of broken
+    #anchors asks for a 'did you mean' among its thousands of headings for each."""
+    try:
+        with time_limit():
+            return check_page(page, pages, config, today)
+    except TooSlow:
+        return [_from_error(too_slow(page.display_path, page.body_line, "check"))]
+
+
 def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
     found: list[Finding] = []
 
@@ -108,14 +122,15 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
         found.append(Finding(level, page.display_path, line, message, hint))
 
     by_path = {other.rel_path: other for other in pages}
+    lines = lines_of(page.body, page.body_line)
     for target, fragment, written in page.anchors:
         ids = (by_path[target].ids if target in by_path else set()) | TEMPLATE_IDS
         if target in by_path and fragment not in ids:
-            add("error", _body_line(page, written), f"the link '{written}' goes to a section that does not exist",
+            add("error", lines.line_of(written), f"the link '{written}' goes to a section that does not exist",
                 did_you_mean(fragment, ids, "check the heading: the part after # is the heading in lowercase, "
                                             "with hyphens for spaces"))
     for source in page.images_without_alt:
-        add("error", _body_line(page, source), f"the image '{source}' has no alt text",
+        add("error", lines.line_of(source), f"the image '{source}' has no alt text",
             "describe the picture between the square brackets: ![What the picture shows](" + source + ")")
     due = page.meta.next_review
     if due < today:
@@ -161,10 +176,6 @@ def check_site_wide(pages: list[Page], config: SiteConfig) -> list[Finding]:
         else:
             by_title[key] = page
     return found
-
-
-def _body_line(page: Page, needle: str) -> int:
-    return line_containing(page.body, needle, page.body_line)
 
 
 def reading_grade(page: Page) -> float | None:

@@ -7,12 +7,12 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from .builder import BuildOptions, BuildResult, build
 from .cache import remove_cache
 from .content import create_page
-from .errors import BuildFailed, ContentError, display_path
+from .errors import BuildFailed, ContentError, display_path, terminal_safe
 from .manifest import PublishedFile, manifest
 
 
@@ -86,8 +86,24 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command and end the process with its exit status."""
+    sys.stdout, sys.stderr = TerminalStream(sys.stdout), TerminalStream(sys.stderr)
     code = run_command(make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv)))
     exit_now(code)
+
+
+class TerminalStream:
+    """A text stream that writes control characters as text (see terminal_safe): every line the
+    commands print, preview log lines included, quotes editors' text, which must not drive the
+    terminal or CI log that shows it."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 def exit_now(code: int) -> NoReturn:

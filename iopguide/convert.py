@@ -4,18 +4,18 @@ from __future__ import annotations
 import contextlib
 import importlib
 import re
-import signal
 import sys
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 import markdown
 
 from .errors import ContentError
+from .lines import lines_of
 from .markdown_ext import PageContext, SiteExtension, _flatten
 from .sanitize import LineFinder, find_unsafe_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
+from .timelimit import TooSlow, time_limit, too_slow
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
     from .quiz import Quiz
@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
 # fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
 EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html"]
 EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
-MAX_SECONDS_PER_TEXT = 5  # a long real page converts in about 20 ms
 
 
 def make_markdown() -> markdown.Markdown:
@@ -85,6 +84,17 @@ def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[Conten
 
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
+    found: list[ContentError] = []
+    try:
+        with time_limit():
+            _convert_page(md, page, page_urls, assets, found, drafts, broken)
+    except TooSlow:
+        found = [too_slow(page.display_path, page.body_line)]
+    errors += found
+
+
+def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
+                  errors: list[ContentError], drafts: set[str], broken: set[str]) -> None:
     context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken)
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
@@ -93,9 +103,9 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
+    lines = lines_of(page.body, page.body_line)
     for problem in context.problems:
-        errors.append(ContentError(page.display_path, line_containing(page.body, problem.target, page.body_line),
-                                   problem.message, problem.hint))
+        errors.append(ContentError(page.display_path, lines.line_of(problem.target), problem.message, problem.hint))
     if any(heading.level == 1 for heading in page.headings):
         errors.append(ContentError(page.display_path, line_matching(page, r"#\s|.+\n=+\s*$"),
                                    "the page has a '# ' heading, but the title is already the page's main heading",
@@ -104,21 +114,14 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
 
 def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path: str, finder: LineFinder,
                     errors: list[ContentError]) -> str | None:
-    """Markdown → HTML with refused markup reported; None when the text is too deep or too slow to convert.
+    """Markdown → HTML with refused markup reported; None when the text is nested too deeply to convert.
 
-    Python-Markdown recurses once per level of nesting and rescans a paragraph for each '[' in it,
-    so a few kilobytes of brackets or nested lists could otherwise crash the build or stall the
-    preview for minutes.
+    Python-Markdown recurses once per level of nesting, so a few kilobytes of nested lists could
+    otherwise crash the build. (The caller runs this inside the file's time limit.)
     """
     try:
-        with _time_limit(MAX_SECONDS_PER_TEXT):
-            html = _convert(md, text, context)
-            unsafe = find_unsafe_html(html)
-    except _TooSlow:
-        errors.append(ContentError(path, finder.first_line, f"this text takes more than {MAX_SECONDS_PER_TEXT:g} s "
-                                   "to convert", "look for long runs of [ ] * < or ` characters, and split very "
-                                   "long paragraphs"))
-        return None
+        html = _convert(md, text, context)
+        unsafe = find_unsafe_html(html)
     except RecursionError:
         errors.append(ContentError(path, finder.first_line, "lists, quotes or emphasis are nested too deeply "
                                    "to convert", "nest fewer levels, and close each * and _ you open"))
@@ -126,33 +129,6 @@ def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path
     for problem in unsafe:
         errors.append(ContentError(path, finder.line_of(problem), problem.message, problem.hint))
     return html
-
-
-class _TooSlow(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds`: the converter is pure Python, and a signal stops even a regex.
-
-    Signals reach only the main thread, where builds and the preview's rebuilds run; elsewhere the
-    block runs without a limit.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise _TooSlow
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
@@ -164,14 +140,20 @@ def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
 def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page], assets: dict[str, str],
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
-    finder = LineFinder(quiz.source, 1)
+    finder, lines = LineFinder(quiz.source, 1), lines_of(quiz.source, 1)
 
     def html(text: str, inline: bool = False) -> str:
         context = PageContext(page.rel_path, page.url, page_urls, assets)
-        result = convert_checked(md, text, context, quiz.path, finder, errors) or ""
+        found: list[ContentError] = []
+        try:
+            with time_limit():  # each text of the quiz has the time a page has
+                result = convert_checked(md, text, context, quiz.path, finder, found) or ""
+                found += [ContentError(quiz.path, lines.line_of(problem.target), problem.message, problem.hint)
+                          for problem in context.problems]
+        except TooSlow:
+            result, found = "", [too_slow(quiz.path, finder.first_line)]
+        errors.extend(found)
         page.links |= context.links
-        for problem in context.problems:
-            errors.append(ContentError(quiz.path, line_containing(quiz.source, problem.target, 1), problem.message, problem.hint))
         if inline and result.startswith("<p>") and result.endswith("</p>") and result.count("<p>") == 1:
             result = result[3:-4]
         return result
@@ -181,14 +163,6 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
     checklist = next(p for p in pages if p.rel_path == quiz.checklist_page)
     page.links.add(checklist.rel_path)
     return RenderedQuiz(quiz, page, outcomes, [html(note.text, inline=True) for note in quiz.notes], checklist)
-
-
-def line_containing(text: str, needle: str, first_line: int) -> int:
-    """The file line where `needle` first appears in `text` (its first line if it is not found)."""
-    for number, line in enumerate(text.split("\n"), start=first_line):
-        if needle in line:
-            return number
-    return first_line
 
 
 def line_matching(page: Page, pattern: str) -> int:

@@ -38,6 +38,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
+# C0 controls but the line break, DEL and C1 controls: in a terminal or a CI log, ESC [ … and the C1
+# CSI (\x9b) move the cursor, clear the screen, set the window title or forge colours and links, and a
+# carriage return overwrites the line. Editors' file names, links and YAML quoted "\e" can hold them.
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7f, 0xa0)] if code != 0x0a}
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character but the line break written out, like \\x1b, so it shows as itself."""
+    return text.translate(_CONTROL_ESCAPES)
+
+
 def display_path(path: Path | str) -> str:
     """A path as the editor knows it: relative to where they ran the command, when it is below it."""
     path = Path(path)

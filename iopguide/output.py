@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator
 
-from .errors import ContentError
+from .errors import ContentError, display_path
 from .folders import files_below
 
 if TYPE_CHECKING:
@@ -30,11 +30,39 @@ def check_output_dir(output_dir: Path, protected: list[Path]) -> None:
 
 
 @contextlib.contextmanager
+def disk_errors_explained(output_dir: Path) -> Iterator[None]:
+    """A full disk, or a folder the build may not write to, is for whoever runs the build to fix:
+    say so in one line that names the folder, rather than as an internal error."""
+    try:
+        yield
+    except OSError as error:
+        parent = output_dir.resolve().parent
+        folder = display_path(parent)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            # a write names no file; the cache's disk may be the full one
+            raise ContentError(str(output_dir), None, f"the disk is full: the new site could not be written in {folder}/",
+                               "free some space (the new site is written beside the old one, and the cache in "
+                               ".cache/), or build to another disk with --output DIR") from None
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and _below(error.filename, parent):
+            raise ContentError(str(output_dir), None, f"the build may not write in {folder}/ ({error.strerror})",
+                               "make that folder writable, or build to another folder with --output DIR") from None
+        raise
+
+
+def _below(filename: str | bytes | None, folder: Path) -> bool:
+    """True when the file an error names is in `folder` or below it: reading a source the build may
+    not read is another problem."""
+    return filename is not None and Path(os.fsdecode(filename)).resolve().is_relative_to(folder)
+
+
+@contextlib.contextmanager
 def output_lock(output_dir: Path) -> Iterator[None]:
     """One build at a time per output folder; a second one stops at once with a clear message."""
     parent = output_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with open(parent / f".{output_dir.name}.lock", "w") as handle:
+    with disk_errors_explained(output_dir):
+        parent.mkdir(parents=True, exist_ok=True)
+        handle = open(parent / f".{output_dir.name}.lock", "w")
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -62,13 +90,15 @@ def new_site(output_dir: Path, spare: Path | None) -> Iterator[NewSite]:
     whole of a build that changes one page.
     """
     parent = output_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
+    with disk_errors_explained(output_dir):
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.new-", dir=parent))
     reused = spare is not None and _move(spare, staging)
     try:
-        yield NewSite(staging, reused)
-        os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must be able to read it
-        _swap_in(staging, output_dir.resolve())
+        with disk_errors_explained(output_dir):
+            yield NewSite(staging, reused)
+            os.chmod(staging, 0o755)  # mkdtemp makes it private; a web server must be able to read it
+            _swap_in(staging, output_dir.resolve())
     except BaseException:
         if not (spare is not None and _move(staging, spare)):
             shutil.rmtree(staging, ignore_errors=True)

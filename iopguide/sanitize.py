@@ -11,10 +11,11 @@ Markdown escapes, are only text.
 """
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass
+
+from .lines import LineSearch, SearchText
 
 
 # Elements that run code, embed another document or change how the page loads or looks.
@@ -163,30 +164,18 @@ class LineFinder:
     """Finds the source lines of refused markup, in order, so two refusals of the same kind get two lines.
 
     Lines are searched with character references decoded, as the parser decoded them: an address
-    written &#106;avascript: is found by 'javascript:'.
+    written &#106;avascript: is found by 'javascript:'; then as written, for a needle decoding hides
+    (an attribute named on&#99;lick).
     """
 
     def __init__(self, text: str, first_line: int):
-        self.text, self.first_line, self.position = text, first_line, (0, 0)
-
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        # worked out on the first refusal only: most pages have none, and this costs as much as a check
-        return [html.unescape(line).lower() for line in mask_code(self.text).split("\n")]
+        self.first_line = first_line
+        self._search = LineSearch(first_line, lambda: _decoded_and_written(text))
 
     def line_of(self, unsafe: Unsafe) -> int:
-        # after the previous refusal first, then anywhere: the source may spell it in another way
-        for start in (self.position, (0, 0)):
-            for needle in unsafe.needles:
-                found = self._find(needle.lower(), *start)
-                if found:
-                    self.position = (found[0], found[1] + 1)
-                    return self.first_line + found[0]
-        return self.first_line
+        return self._search.line_of(*(needle.lower() for needle in unsafe.needles))
 
-    def _find(self, needle: str, line: int, column: int) -> tuple[int, int] | None:
-        for number in range(line, len(self.lines)):
-            index = self.lines[number].find(needle, column if number == line else 0)
-            if index >= 0:
-                return number, index
-        return None
+
+def _decoded_and_written(text: str) -> list[SearchText]:
+    written = mask_code(text).lower().split("\n")
+    return [SearchText([html.unescape(line) for line in written]), SearchText(written)]

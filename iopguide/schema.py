@@ -87,6 +87,43 @@ class Str(Field):
         return text
 
 
+class Template(Str):
+    """Text the build fills in with str.format, like "Question {number} of {total}".
+
+    Each placeholder must be one of `names`, written as just the name in braces: a format spec such
+    as {day:>5000000} would let one line of the config make every page megabytes long.
+    """
+
+    def __init__(self, names: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.names = names
+        self.example = '"' + " ".join(f"{{{name}}}" for name in names) + '"'
+
+    def convert(self, value: Any) -> str:
+        import string  # here, not at the top: only a config with placeholders needs it
+
+        text = super().convert(value)
+        allowed = f"'{{key}}' can use only {_and_list([f'{{{name}}}' for name in self.names])}"
+        braces = "write each as its name in braces, like {" + self.names[0] + "}; to show a brace, write it twice"
+        try:
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)
+                      if name is not None]
+        except ValueError:  # a brace that opens or closes nothing
+            raise Invalid(allowed, braces) from None
+        for name, spec, conversion in fields:
+            if name not in self.names:
+                raise Invalid(allowed, braces)
+            if spec or conversion:
+                written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+                raise Invalid(f"'{{key}}' has the placeholder '{written[:40]}'; a placeholder is only a name in braces",
+                              f"write {{{name}}}")
+        return text
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 class Url(Str):
     kind, example = "a web address", "https://example.org/page"
 

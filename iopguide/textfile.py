@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .errors import ContentError
@@ -9,6 +10,10 @@ from .errors import ContentError
 # Far above any real page (the longest is about 20 KB); a bigger file is a mistake, like a pasted
 # export or a binary saved as .md, and reading it whole would only slow the build and the preview.
 MAX_FILE_BYTES = 1024 * 1024
+# Python's int() refuses more than 4300 digits, and html.unescape, Python-Markdown and html5lib each
+# hand it a character reference's digits. No character needs more than 7, so a longer one is a mistake.
+MAX_REFERENCE_DIGITS = 32
+_LONG_REFERENCE = re.compile(rf"&#(?:[xX]([0-9a-fA-F]{{{MAX_REFERENCE_DIGITS + 1},}})|([0-9]{{{MAX_REFERENCE_DIGITS + 1},}}))")
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -26,4 +31,17 @@ def read_text(path: Path, shown: str) -> str:
         raise ContentError(shown, line, f"this file is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x})",
                            "save it as UTF-8 in your editor (often under Save As → Encoding)") from None
     # most files have no carriage return: checking costs a fraction of the two replacements (each page is read twice)
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    text = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    if "&#" in text:
+        _refuse_long_references(text, shown)
+    return text
+
+
+def _refuse_long_references(text: str, shown: str) -> None:
+    found = _LONG_REFERENCE.search(text)
+    if found:
+        digits = len(found.group(1) or found.group(2))
+        raise ContentError(shown, text.count("\n", 0, found.start()) + 1,
+                           f"this character reference (&#{found.group(0)[2:12]}…) has {digits} digits; "
+                           "no character needs more than 7",
+                           "write the character itself, or its number, like &#8212; for —")

@@ -20,6 +20,8 @@ MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
 # Real files nest four levels at most. The limit also stops an alias that contains itself
 # (`&a [*a]`), and keeps PyYAML's recursive composer far from Python's recursion limit.
 MAX_DEPTH = 40
+# Python's int() refuses more than 4300 digits; no number in the site's files needs more than a few.
+MAX_NUMBER_DIGITS = 100
 
 
 def load_parser() -> None:
@@ -164,6 +166,7 @@ def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, walk: _Walk) ->
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
+            _check_number(key_node, doc, walk)
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             line = walk.line(key_node.start_mark)
             if key in seen:
@@ -176,3 +179,11 @@ def _record_lines(node: yaml.Node, keypath: tuple, doc: YamlDoc, walk: _Walk) ->
         for index, item in enumerate(node.value):
             doc.lines[keypath + (index,)] = walk.line(item.start_mark)
             _record_lines(item, keypath + (index,), doc, walk)
+    else:
+        _check_number(node, doc, walk)
+
+
+def _check_number(node: yaml.Node, doc: YamlDoc, walk: _Walk) -> None:
+    if node.tag == "tag:yaml.org,2002:int" and sum(char.isdigit() for char in node.value) > MAX_NUMBER_DIGITS:
+        raise ContentError(doc.path, walk.line(node.start_mark), f"this number is {len(node.value)} characters long",
+                           "a number here needs only a few digits; if it is text, put it in quotes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import pytest
 
@@ -150,3 +151,18 @@ def test_new_creates_a_valid_draft_and_never_overwrites(clean):
     errors = only(check(clean)[1], "error")
     assert any("the description is still the placeholder" in e for e in errors)
     assert any("a source is still the placeholder" in e for e in errors)
+
+
+def test_a_page_with_thousands_of_broken_anchors_is_checked_within_the_time_limit(project):
+    # each broken #anchor looks for a 'did you mean' among the page's headings: 3,000 of each took minutes
+    headings = "".join(f"## Heading {n}\n\n" for n in range(3000))
+    anchors = "".join(f"[see](#missing-{n})\n" for n in range(3000))
+    project.write("content/extra.md", "---\ntitle: Extra\ndescription: A page for this test.\nlast_reviewed: 2026-01-15\n"
+                                      "---\n" + headings + anchors)
+    started = time.monotonic()
+    code, report = check(project)
+    assert time.monotonic() - started < 20
+    errors = only(report, "error")
+    assert code == 1 and (
+        "content/extra.md:6: this text takes more than 5 s to check — look for long runs" in " ".join(errors)
+        or len([error for error in errors if "goes to a section that does not exist" in error]) == 3000), errors

@@ -167,15 +167,34 @@ def test_running_outside_the_project_says_where_to_run(tmp_path):
     assert "site_config.yaml: the configuration file does not exist — run the command from the project folder" in done.stderr
 
 
-@pytest.mark.parametrize("date_format", ["{m} {day}", "{0} {year}", "{day}}", "{month.x}"])
-def test_a_date_format_with_an_unknown_placeholder_is_reported_with_its_line(project, date_format):
+PLACEHOLDER_MISTAKES = {
+    "unknown in date_format": ("date_format", "{m} {day}", "'ui.date_format' can use only {month}, {day} and {year}"),
+    "number in date_format": ("date_format", "{0} {year}", "'ui.date_format' can use only {month}, {day} and {year}"),
+    "lone brace": ("date_format", "{day}}", "'ui.date_format' can use only {month}, {day} and {year}"),
+    "attribute": ("date_format", "{month.x}", "'ui.date_format' can use only {month}, {day} and {year}"),
+    # a width made every page megabytes long, and a larger one ran the build out of memory
+    "huge width": ("date_format", "{day:>5000000}",
+                   "'ui.date_format' has the placeholder '{day:>5000000}'; a placeholder is only a name in braces"),
+    "conversion": ("quiz_question_number", "Question {number!r} of {total}",
+                   "'ui.quiz_question_number' has the placeholder '{number!r}'"),
+    # the quiz page crashed the build with a KeyError, and a site without a quiz never noticed
+    "unknown in a quiz string": ("quiz_question_number", "Question {numbr} of {total}",
+                                 "'ui.quiz_question_number' can use only {number} and {total}"),
+    "unknown in quiz_guide_to_question": ("quiz_guide_to_question", "to question {n}",
+                                          "'ui.quiz_guide_to_question' can use only {number}"),
+}
+
+
+@pytest.mark.parametrize("mistake", PLACEHOLDER_MISTAKES, ids=list(PLACEHOLDER_MISTAKES))
+def test_a_ui_placeholder_other_than_a_plain_known_name_is_reported_with_its_line(project, mistake):
+    key, value, expected = PLACEHOLDER_MISTAKES[mistake]
     text = project.read("site_config.yaml")
-    line = next(number for number, row in enumerate(text.splitlines(), 1) if "date_format:" in row)
-    project.write("site_config.yaml", re.sub(r"date_format: .*", f'date_format: "{date_format}"', text))
+    line = next(number for number, row in enumerate(text.splitlines(), 1) if f"  {key}:" in row)
+    project.write("site_config.yaml", re.sub(rf"(?m)^  {key}: .*", f'  {key}: "{value}"', text))
     run = project.build()
     assert run.code == 1 and "Traceback" not in run.err
-    assert run.err.splitlines()[0] == (f"site_config.yaml:{line}: ui.date_format can use only {{day}}, {{month}} and "
-                                       '{year} — write it like "{month} {day}, {year}"; to show a brace, write it twice')
+    first = run.err.splitlines()[0]
+    assert first.startswith(f"site_config.yaml:{line}: {expected}") and " — write " in first, run.err
 
 
 def test_a_site_large_enough_for_worker_processes_reports_mistakes_as_a_small_one(project):

@@ -134,6 +134,28 @@ def test_unsafe_html_in_the_quiz_is_refused_with_its_line(quiz_project):
                     f"content/quiz.yaml:{line}: the HTML attribute 'onerror' is an inline script")
 
 
+def test_thousands_of_refusals_in_a_long_page_each_get_their_line_quickly(project):
+    # one refusal a line, written in ways the parser decodes: finding their lines once took minutes
+    units = ["<i on&#99;=go>i</i>", "<a href=java&#9;script:{n}>a</a>"]
+    project.write("content/extra.md", PAGE_START + "".join(units[n % 2].format(n=n) + "\n\n" for n in range(5000)))
+    started = time.monotonic()
+    lines = problems(project.build())
+    assert time.monotonic() - started < 15
+    assert [int(line.split(":")[1]) for line in lines] == list(range(6, 6 + 2 * 5000, 2))
+
+
+def test_thousands_of_broken_links_in_a_long_page_each_get_their_line_quickly(project):
+    # each link's line was found by splitting the whole page again, outside the time limit
+    project.write("content/extra.md", PAGE_START + "".join(f"[link {n}](missing-{n}.md)\n" for n in range(20000)))
+    started = time.monotonic()
+    lines = problems(project.build())
+    assert time.monotonic() - started < 15
+    # on a slow machine the page's time limit may end it first: then that is the one line
+    assert [int(line.split(":")[1]) for line in lines] == list(range(6, 6 + 20000)) or \
+        lines == ["content/extra.md:6: this text takes more than 5 s to convert — look for long runs of [ ] * < or ` "
+                  "characters and for thousands of one mistake, and split very long paragraphs"], lines[:3]
+
+
 # --- YAML -------------------------------------------------------------------------------------
 
 ALIAS_BOMB = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
@@ -154,6 +176,27 @@ def test_hostile_yaml_is_refused_quickly_with_its_line(project, front, expected)
     run = project.build()
     assert_reported(problems(run), expected)
     assert not (project.root / "pwned").exists()
+
+
+DIGITS = "1" * 4400  # Python's int() refuses more than 4300 digits
+LONG_REFERENCE = f"this character reference (&#{DIGITS[:10]}…) has 4400 digits; no character needs more than 7 — write"
+
+
+@pytest.mark.parametrize("rel, old, new, expected", [
+    ("content/topic.md", "Some text with a", f"Some text &#{DIGITS}; with a", f"content/topic.md:11: {LONG_REFERENCE}"),
+    ("content/topic.md", "Some text with a", f'<a href="&#{DIGITS};">x</a>', f"content/topic.md:11: {LONG_REFERENCE}"),
+    ("content/topic.md", "Some text with a", f"<div>&#x{DIGITS};</div>\n\n<script>x</script>",
+     "content/topic.md:11: this character reference (&#x111111111…) has 4400 digits"),
+    ("content/topic.md", "menu_title: Topic", f"menu_title: Topic &#{DIGITS};", f"content/topic.md:4: {LONG_REFERENCE}"),
+    ("site_config.yaml", "site_name: ", f"site_name: &#{DIGITS}; ", f"site_config.yaml:4: {LONG_REFERENCE}"),
+    ("content/topic.md", "menu_order: 1", f"menu_order: {DIGITS}",
+     "content/topic.md:5: this number is 4400 characters long — a number here needs only a few digits"),
+    ("content/topic.md", "menu_order: 1", f"menu_order: 1\n? 0x{DIGITS}\n: x",
+     "content/topic.md:6: this number is 4402 characters long"),
+], ids=["in text", "in an address", "hex, with a refusal", "in a title", "in the config", "a YAML number", "a YAML key"])
+def test_a_number_too_long_for_python_is_refused_with_its_line(project, rel, old, new, expected):
+    project.edit(rel, old, new)
+    assert_reported(problems(project.build()), expected)
 
 
 def test_a_file_over_the_size_limit_is_refused(project):
