@@ -359,7 +359,7 @@ def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_ever
     assert run.code == 0, run.err
 
     pages = sorted((project.root / "output").rglob("*.html"))
-    assert len(pages) == 11  # 9 pages, the quiz and 404.html
+    assert len(pages) == 13  # 11 pages (the quiz links 7), the quiz and 404.html
     for path in pages:
         html = path.read_text(encoding="utf-8")
         assert_no_executable_markup(html, path)
