@@ -7,14 +7,14 @@ import re
 import signal
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
 import markdown
 
 from .errors import ContentError
-from .markdown_ext import PageContext, SiteExtension, _flatten
-from .sanitize import LineFinder, find_unsafe_html
+from .markdown_ext import PageContext, SiteExtension
+from .sanitize import LineFinder, Unsafe, check_html
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -92,7 +92,7 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
     page.html = html
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
-    page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
+    page.headings = context.headings
     for problem in context.problems:
         errors.append(ContentError(page.display_path, line_containing(page.body, problem.target, page.body_line),
                                    problem.message, problem.hint))
@@ -104,7 +104,9 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
 
 def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path: str, finder: LineFinder,
                     errors: list[ContentError]) -> str | None:
-    """Markdown → HTML with refused markup reported; None when the text is too deep or too slow to convert.
+    """Markdown → HTML as published, with refused markup reported; None when the text is too deep or too
+    slow to convert. The pieces the templates show on their own (intro, sections, headings) are left in
+    `context` as published too.
 
     Python-Markdown recurses once per level of nesting and rescans a paragraph for each '[' in it,
     so a few kilobytes of brackets or nested lists could otherwise crash the build or stall the
@@ -112,8 +114,7 @@ def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path
     """
     try:
         with _time_limit(MAX_SECONDS_PER_TEXT):
-            html = _convert(md, text, context)
-            unsafe = find_unsafe_html(html)
+            html, unsafe = _publish_checked(_convert(md, text, context), context)
     except _TooSlow:
         errors.append(ContentError(path, finder.first_line, f"this text takes more than {MAX_SECONDS_PER_TEXT:g} s "
                                    "to convert", "look for long runs of [ ] * < or ` characters, and split very "
@@ -126,6 +127,27 @@ def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path
     for problem in unsafe:
         errors.append(ContentError(path, finder.line_of(problem), problem.message, problem.hint))
     return html
+
+
+def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]]:
+    """The page's HTML and each piece of it the templates show with `| safe`, as checked, and every
+    refusal once. Intro and section bodies are parts of the page's HTML: when the quick scan passed
+    it whole, it passed them. Headings are checked on their own, being made apart from the page."""
+    whole = check_html(html)
+    refused = list(whole.refused)
+
+    def publish(piece: str, part_of_whole: bool = True) -> str:
+        if part_of_whole and whole.html is html:
+            return piece
+        checked = check_html(piece)
+        refused.extend(problem for problem in checked.refused if problem not in refused)
+        return checked.html
+
+    context.intro_html = publish(context.intro_html)
+    context.sections = [replace(section, title_html=publish(section.title_html, part_of_whole=False),
+                                body_html=publish(section.body_html)) for section in context.sections]
+    context.headings = [replace(heading, text=publish(heading.text, part_of_whole=False)) for heading in context.headings]
+    return whole.html, refused
 
 
 class _TooSlow(Exception):

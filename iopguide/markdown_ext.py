@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
+from markdown.extensions.toc import remove_fnrefs
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
 from . import faster_markdown
-from .structure import Section
+from .structure import Heading, Section
 from .typography import TypographyProcessor
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -51,6 +52,7 @@ class PageContext:
     images_without_alt: list[str] = field(default_factory=list)
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
 
 
 def relative_url(from_dir: str, to: str) -> str:
@@ -216,14 +218,23 @@ class SectionProcessor(Treeprocessor):
             else:
                 (groups[-1][1] if groups else intro).append(piece)
         page.intro_html = self.postprocess("\n".join(intro))
-        tokens = {token["id"]: token for token in _flatten(getattr(self.md, "toc_tokens", []))}
+        tokens = _flatten(getattr(self.md, "toc_tokens", []))
+        page.headings = [Heading(token["level"], token["id"], token["name"]) for token in tokens]
+        names = {token["id"]: token["name"] for token in tokens}
         for heading, body in groups:
-            token = tokens.get(heading.get("id"), {})
-            page.sections.append(Section(id=heading.get("id", ""), title_html=self.postprocess(token.get("html", "")),
-                                         title_text=token.get("name", ""), body_html=self.postprocess("\n".join(body))))
+            page.sections.append(Section(id=heading.get("id", ""), title_html=self.inner_html(heading),
+                                         title_text=names.get(heading.get("id"), ""),
+                                         body_html=self.postprocess("\n".join(body))))
         whole = etree.Element(root.tag)
         whole.text = (root.text or "") + self.md.htmlStash.store("".join(pieces))
         return whole
+
+    def inner_html(self, heading: etree.Element) -> str:
+        """What the heading holds, as the page shows it. Not the table of contents' copy, which it
+        makes before backslash escapes are written out and then writes back raw: there `\\"` in a
+        link's title ends the attribute, and the rest of the title becomes attributes of its own."""
+        html = self.md.serializer(remove_fnrefs(heading))
+        return self.postprocess(html[html.index(">") + 1: html.rindex("<")].strip()).strip()
 
     def postprocess(self, html: str) -> str:
         for processor in self.md.postprocessors:
