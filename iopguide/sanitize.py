@@ -215,7 +215,8 @@ def _check_attribute(tag: str, name: str, value: str) -> list[Unsafe]:
     if name in URL_ATTRIBUTES:
         return _check_address(name, value)
     if name in ("id", "for") and _reserved_id(value):
-        return [Unsafe((value, name), f"the id '{value}' is one the site's templates use for their own parts",
+        # a heading's id is made from its words: 'main-content' is found as '## Main content'
+        return [Unsafe((value, value.replace("-", " "), name), f"the id '{value}' is one the site's templates use for their own parts",
                        "choose another; a heading takes one written after it, like '## Main content {#in-short}'")]
     if tag == "input" and name == "type" and value.strip().lower() not in INPUT_TYPES:
         return [Unsafe((value, name), f"an <input type=\"{value}\"> is not allowed: pages take no input",
