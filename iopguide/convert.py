@@ -14,7 +14,7 @@ import markdown
 
 from .errors import ContentError
 from .markdown_ext import PageContext, SiteExtension
-from .sanitize import LineFinder, Unsafe, check_html
+from .sanitize import LineFinder, Unsafe, check_html, template_ids
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -85,7 +85,7 @@ def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[Conten
 
 def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                  errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken)
+    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken, template_ids(page.meta.template))
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
         return
@@ -133,13 +133,13 @@ def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]
     """The page's HTML and each piece of it the templates show with `| safe`, as checked, and every
     refusal once. Intro and section bodies are parts of the page's HTML: when the quick scan passed
     it whole, it passed them. Headings are checked on their own, being made apart from the page."""
-    whole = check_html(html)
+    whole = check_html(html, context.reserved_ids)
     refused = list(whole.refused)
 
     def publish(piece: str, part_of_whole: bool = True) -> str:
         if part_of_whole and whole.html is html:
             return piece
-        checked = check_html(piece)
+        checked = check_html(piece, context.reserved_ids)
         refused.extend(problem for problem in checked.refused if problem not in refused)
         return checked.html
 
@@ -189,7 +189,7 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
     finder = LineFinder(quiz.source, 1)
 
     def html(text: str, inline: bool = False) -> str:
-        context = PageContext(page.rel_path, page.url, page_urls, assets)
+        context = PageContext(page.rel_path, page.url, page_urls, assets, reserved_ids=template_ids(page.meta.template))
         result = convert_checked(md, text, context, quiz.path, finder, errors) or ""
         page.links |= context.links
         for problem in context.problems:

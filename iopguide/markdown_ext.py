@@ -20,6 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
 from . import faster_markdown
+from .sanitize import NO_RESERVED_IDS, ReservedIds
 from .structure import Heading, Section
 from .typography import TypographyProcessor
 
@@ -45,6 +46,7 @@ class PageContext:
     assets: dict[str, str]  # content rel_path of an image or other file → its published (hashed) path
     drafts: set[str] = field(default_factory=set)  # pages left out of this build
     broken: set[str] = field(default_factory=set)  # pages whose own mistakes are already reported
+    reserved_ids: ReservedIds = NO_RESERVED_IDS  # ids the page's templates use, which its text may not
     problems: list[LinkProblem] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, #fragment, as written)

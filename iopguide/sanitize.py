@@ -89,23 +89,60 @@ class Checked:
     refused: list[Unsafe]
 
 
-def check_html(markup: str) -> Checked:
-    """`markup` checked against the allowlist; its `html` is the text to publish, which holds nothing refused."""
-    return Checked(markup, []) if _plainly_safe(markup) else check_parsed(markup)
+@dataclass(frozen=True)
+class ReservedIds:
+    """Ids a page's templates give their own parts: whole ones, and the starts of those made with a
+    value (id="outcome-{{ outcome.id }}"). A page's element with one of them would be found first by
+    the site's scripts and links instead of the template's own."""
+
+    ids: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+    def __contains__(self, value: str) -> bool:
+        return value in self.ids or value.startswith(self.prefixes)
 
 
-def check_parsed(markup: str) -> Checked:
+NO_RESERVED_IDS = ReservedIds()
+_TEMPLATE_USES = re.compile(r'\{%-?\s*(?:extends|include|import|from)\s+"([^"]+)"')
+
+
+@functools.lru_cache(maxsize=None)
+def template_ids(template: str, folder: Path = TEMPLATES) -> ReservedIds:
+    """The ids the template `template` ("page", "quiz" …) and every template it uses write."""
+    exact, prefixes, seen, waiting = set(), set(), set(), [f"{template}.html"]
+    while waiting:
+        name = waiting.pop()
+        if name in seen or not (folder / name).is_file():
+            continue
+        seen.add(name)
+        text = (folder / name).read_text(encoding="utf-8")
+        waiting.extend(_TEMPLATE_USES.findall(text))
+        for start, templated in _TEMPLATE_ID.findall(text):
+            if not templated:
+                exact.add(start)
+            elif start:  # id="{{ section.id }}" is the page's own heading
+                prefixes.add(start)
+    return ReservedIds(frozenset(exact), tuple(sorted(prefixes)))
+
+
+def check_html(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> Checked:
+    """`markup` checked against the allowlist, and against the ids its page's templates use; its `html`
+    is the text to publish, which holds nothing refused."""
+    return Checked(markup, []) if _plainly_safe(markup, reserved) else check_parsed(markup, reserved)
+
+
+def check_parsed(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> Checked:
     """check_html's answer, always worked out with the full parse."""
     markup = _NUMERIC_REFERENCE.sub(_shorten_reference, markup)
     import html5lib  # loaded only for pages with raw HTML: it takes longer to load than most builds' changes take
 
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     refused: list[Unsafe] = []
-    _check_children(fragment, refused)
+    _check_children(fragment, refused, reserved)
     return Checked(_serialize(fragment), refused)
 
 
-def _check_children(parent, refused: list[Unsafe]) -> None:
+def _check_children(parent, refused: list[Unsafe], reserved: ReservedIds) -> None:
     """Check every element below `parent`, in document order; remove what is refused, and comments.
 
     A refused element is reported alone, not its attributes too: it goes whole. Below a refused SVG
@@ -122,15 +159,15 @@ def _check_children(parent, refused: list[Unsafe]) -> None:
             refused.append(Unsafe((f"<{tag}",), f"raw HTML <{tag}> is not allowed in pages",
                                   ELEMENT_HINTS.get(tag, DEFAULT_ELEMENT_HINT)))
             if not foreign:
-                _check_children(element, refused)
+                _check_children(element, refused, reserved)
             _remove(parent, element)
             continue
         for name, value in list(element.attrib.items()):
-            problems = _check_attribute(tag, name, value)
+            problems = _check_attribute(tag, name, value, reserved)
             refused.extend(problems)
             if problems:
                 del element.attrib[name]
-        _check_children(element, refused)
+        _check_children(element, refused, reserved)
 
 
 def _remove(parent, element) -> None:
@@ -173,7 +210,7 @@ _PLAIN_ELEMENTS = {"a", "abbr", "blockquote", "br", "code", "dd", "del", "div", 
                    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
 
 
-def _plainly_safe(markup: str) -> bool:
+def _plainly_safe(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> bool:
     """True when a quick scan proves there is nothing to refuse, so the text can be published as it is.
 
     Parsing like a browser costs about as much as converting the Markdown. Pages without raw HTML
@@ -185,9 +222,27 @@ def _plainly_safe(markup: str) -> bool:
     # A plain tag holds one '<', its first character: as many tags as '<' means no '<' outside them.
     if len(tags) != markup.count("<") or not {name for _, name, _ in tags} <= _PLAIN_ELEMENTS:
         return False
-    return not any(_check_attribute(tag, name, html.unescape(value) if "&" in value else value)
+    if not _nested(tags):
+        return False
+    return not any(_check_attribute(tag, name, html.unescape(value) if "&" in value else value, reserved)
                    for _, tag, attributes in tags if attributes
                    for name, value in _PLAIN_ATTRIBUTE.findall(attributes))
+
+
+_VOID_ELEMENTS = {"br", "hr", "img", "input"}
+
+
+def _nested(tags: list[tuple[str, str, str]]) -> bool:
+    """Every element closed, in order: markup left open, or closing more than it opened, would take in
+    or close the template's own elements around it. The full parse closes what it opened, and no more."""
+    open_elements = []
+    for closing, name, _ in tags:
+        if not closing:
+            if name not in _VOID_ELEMENTS:
+                open_elements.append(name)
+        elif not open_elements or open_elements.pop() != name:
+            return False
+    return not open_elements
 
 
 # html5lib turns the digits of &#...; into a Python int, which refuses more than 4300 digits
@@ -201,7 +256,7 @@ def _shorten_reference(match: re.Match) -> str:
     return "&#xFFFD" if len(digits) > 8 else f"&#{hex_mark or ''}{digits}"
 
 
-def _check_attribute(tag: str, name: str, value: str) -> list[Unsafe]:
+def _check_attribute(tag: str, name: str, value: str, reserved: ReservedIds) -> list[Unsafe]:
     if name.startswith("on"):
         return [Unsafe((name,), f"the HTML attribute '{name}' is an inline script, which is not allowed",
                        "remove it: the site runs no scripts written into pages")]
@@ -214,7 +269,7 @@ def _check_attribute(tag: str, name: str, value: str) -> list[Unsafe]:
                        f"remove it; <{tag}> may have {allowed} and aria-* attributes")]
     if name in URL_ATTRIBUTES:
         return _check_address(name, value)
-    if name in ("id", "for") and _reserved_id(value):
+    if name in ("id", "for") and value in reserved:
         # a heading's id is made from its words: 'main-content' is found as '## Main content'
         return [Unsafe((value, value.replace("-", " "), name), f"the id '{value}' is one the site's templates use for their own parts",
                        "choose another; a heading takes one written after it, like '## Main content {#in-short}'")]
@@ -242,26 +297,6 @@ def _check_address(name: str, value: str) -> list[Unsafe]:
                        f"the address '{shown}' has a name and '@' before its site, so it goes somewhere else than it seems",
                        "write the site's own address, like https://988lifeline.org/ — a link goes to the part after '@'")]
     return []
-
-
-@functools.lru_cache(maxsize=None)
-def template_ids(folder: Path = TEMPLATES) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The ids the site's templates give their own parts: whole ones, and the starts of those made
-    with a value (id="outcome-{{ outcome.id }}"). A page's element with one of them would be found
-    first by the site's scripts and links instead of the template's own."""
-    exact, prefixes = set(), set()
-    for path in folder.rglob("*.html"):
-        for start, templated in _TEMPLATE_ID.findall(path.read_text(encoding="utf-8")):
-            if not templated:
-                exact.add(start)
-            elif start:  # id="{{ section.id }}" is the page's own heading
-                prefixes.add(start)
-    return frozenset(exact), tuple(sorted(prefixes))
-
-
-def _reserved_id(value: str) -> bool:
-    exact, prefixes = template_ids()
-    return value in exact or value.startswith(prefixes)
 
 
 def _local(name: str) -> str:

@@ -83,9 +83,7 @@ def test_web_mail_phone_and_site_addresses_are_published(project):
 
 
 @pytest.mark.parametrize("written, lines, message", [
-    ('<p id="quiz-data">Yes</p>', 0, "the id 'quiz-data' is one the site's templates use"),
     ('<div id="main-content">Skip here</div>', 0, "the id 'main-content' is one the site's templates use"),
-    ('<span id="outcome-crisis">x</span>', 0, "the id 'outcome-crisis' is one the site's templates use"),
     ("## Main content", 0, "the id 'main-content' is one the site's templates use"),
     ("A paragraph.\n{: #quick-exit-hint }", 1, "the id 'quick-exit-hint' is one the site's templates use"),
 ])
@@ -95,12 +93,26 @@ def test_ids_the_templates_use_are_refused_in_pages_with_their_line(project, wri
     assert_reported(problems(project.build()), f"content/extra.md:{FIRST + lines}: {message}")
 
 
-def test_the_reserved_ids_are_read_from_the_templates():
+@pytest.mark.parametrize("written, message", [
+    ('<p id="quiz-data">{}</p>', "the id 'quiz-data' is one the site's templates use"),
+    ('<span id="outcome-crisis">x</span>', "the id 'outcome-crisis' is one the site's templates use"),
+])
+def test_the_quiz_page_cannot_hold_the_quiz_s_own_ids(quiz_project, written, message):
+    # the quiz's script reads its rules and shows its outcomes by id: the first element with the id wins
+    text = quiz_project.read("content/quiz.md").rstrip("\n") + "\n\n"
+    quiz_project.write("content/quiz.md", text + written + "\n")
+
+    assert_reported(problems(quiz_project.build()), f"content/quiz.md:{text.count(chr(10)) + 1}: {message}")
+
+
+def test_the_reserved_ids_are_read_from_each_template_and_those_it_uses():
     from iopguide.sanitize import template_ids
 
-    exact, prefixes = template_ids()
+    page, quiz = template_ids("page"), template_ids("quiz")
+    assert {"main-content", "quick-exit-hint", "page-contents"} <= page.ids  # base.html and its components
+    assert "quiz-data" not in page and "question-1" not in page
+    assert {"main-content", "quiz", "quiz-data"} <= quiz.ids
+    assert "outcome-crisis" in quiz and "question-1" in quiz
     templates = "".join(path.read_text() for path in (ROOT / "templates").rglob("*.html"))
-    assert {"main-content", "quiz", "quiz-data", "quick-exit-hint", "page-contents"} <= exact
-    assert "outcome-" in prefixes and "question-" in prefixes
-    for name in exact:
+    for name in quiz.ids:
         assert f'id="{name}"' in templates
