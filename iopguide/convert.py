@@ -132,7 +132,8 @@ def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path
 def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]]:
     """The page's HTML and each piece of it the templates show with `| safe`, as checked, and every
     refusal once. Intro and section bodies are parts of the page's HTML: when the quick scan passed
-    it whole, it passed them. Headings are checked on their own, being made apart from the page."""
+    it whole, it passed them, and section titles, which are its headings' insides. The contents
+    list's heading names are made apart from the page (by the toc extension), and checked on their own."""
     whole = check_html(html, context.reserved_ids)
     refused = list(whole.refused)
 
@@ -144,7 +145,7 @@ def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]
         return checked.html
 
     context.intro_html = publish(context.intro_html)
-    context.sections = [replace(section, title_html=publish(section.title_html, part_of_whole=False),
+    context.sections = [replace(section, title_html=publish(section.title_html),
                                 body_html=publish(section.body_html)) for section in context.sections]
     context.headings = [replace(heading, text=publish(heading.text, part_of_whole=False)) for heading in context.headings]
     return whole.html, refused

@@ -210,32 +210,34 @@ class SectionProcessor(Treeprocessor):
         page: PageContext = self.md.page_context
         page.ids = {element.get("id") for element in root.iter() if element.get("id")}
         intro: list[str] = []
-        groups: list[tuple[etree.Element, list[str]]] = []
+        groups: list[tuple[etree.Element, str, list[str]]] = []
         pieces = []
         for element in root:
             piece = self.md.serializer(element)
             pieces.append(piece)
             if element.tag == "h2":
-                groups.append((element, []))
+                groups.append((element, piece, []))
             else:
-                (groups[-1][1] if groups else intro).append(piece)
+                (groups[-1][2] if groups else intro).append(piece)
         page.intro_html = self.postprocess("\n".join(intro))
         tokens = _flatten(getattr(self.md, "toc_tokens", []))
         page.headings = [Heading(token["level"], token["id"], token["name"]) for token in tokens]
         names = {token["id"]: token["name"] for token in tokens}
-        for heading, body in groups:
-            page.sections.append(Section(id=heading.get("id", ""), title_html=self.inner_html(heading),
+        for heading, piece, body in groups:
+            page.sections.append(Section(id=heading.get("id", ""), title_html=self.inner_html(heading, piece),
                                          title_text=names.get(heading.get("id"), ""),
                                          body_html=self.postprocess("\n".join(body))))
         whole = etree.Element(root.tag)
         whole.text = (root.text or "") + self.md.htmlStash.store("".join(pieces))
         return whole
 
-    def inner_html(self, heading: etree.Element) -> str:
-        """What the heading holds, as the page shows it. Not the table of contents' copy, which it
-        makes before backslash escapes are written out and then writes back raw: there `\\"` in a
-        link's title ends the attribute, and the rest of the title becomes attributes of its own."""
-        html = self.md.serializer(remove_fnrefs(heading))
+    def inner_html(self, heading: etree.Element, html: str) -> str:
+        """What the heading holds, as the page shows it (`html`), less footnote marks. Not the table
+        of contents' copy, which it makes before backslash escapes are written out and then writes
+        back raw: there `\\"` in a link's title ends the attribute, and the rest of the title becomes
+        attributes of its own."""
+        if heading.find(".//sup") is not None:  # a footnote mark, whose id must stay the page's only one
+            html = self.md.serializer(remove_fnrefs(heading))
         return self.postprocess(html[html.index(">") + 1: html.rindex("<")].strip()).strip()
 
     def postprocess(self, html: str) -> str:

@@ -218,6 +218,8 @@ def _plainly_safe(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> bool:
     their attributes go through the same checks as below. Anything else — a comment, an unquoted
     attribute, an element outside the list, anything refused — answers False, and the full parse decides.
     """
+    if "<" not in markup:  # text alone, like most headings' names
+        return True
     tags = _PLAIN_TAG.findall(markup)
     # A plain tag holds one '<', its first character: as many tags as '<' means no '<' outside them.
     if len(tags) != markup.count("<") or not {name for _, name, _ in tags} <= _PLAIN_ELEMENTS:
@@ -281,6 +283,8 @@ def _check_attribute(tag: str, name: str, value: str, reserved: ReservedIds) -> 
 
 def _check_address(name: str, value: str) -> list[Unsafe]:
     """Only https, http, mailto and tel addresses, and addresses within the site; and no 'name@' before a site."""
+    if "@" not in value and (":" not in value or value.startswith(("https://", "http://"))):
+        return []  # most addresses: within the site, or a plain web address
     compact = _IGNORED_IN_URLS.sub("", value)
     shown = value.strip()[:40]
     scheme = _SCHEME.match(compact)
