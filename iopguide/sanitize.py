@@ -68,6 +68,8 @@ DEFAULT_ELEMENT_HINT = "write it with Markdown, or with a plain element such as 
 _IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]+")  # browsers skip these inside a scheme
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _AUTHORITY_END = re.compile(r"[/\\?#]")
+# The site's templates, beside this package: a page is converted (in a worker, or from the cache)
+# without knowing the build's folders, and the site has this one set of templates.
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _TEMPLATE_ID = re.compile(r'\bid="([^"{]*)(\{\{)?')
 
@@ -143,43 +145,42 @@ def check_parsed(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> Checke
 
 
 def _check_children(parent, refused: list[Unsafe], reserved: ReservedIds) -> None:
-    """Check every element below `parent`, in document order; remove what is refused, and comments.
-
-    A refused element is reported alone, not its attributes too: it goes whole. Below a refused SVG
-    or MathML element nothing more is reported; below a refused HTML element, such as <select>, the
-    check goes on, since what it holds is markup the editor may keep.
-    """
+    """Check every element below `parent`, in document order; take out what is refused, and comments,
+    keeping the text after them."""
+    kept = []
     for element in list(parent):
-        if not isinstance(element.tag, str):
-            _remove(parent, element)
-            continue
-        tag = _local(element.tag)
-        foreign = "}" in element.tag
-        if foreign or tag not in ALLOWED_ELEMENTS:
-            refused.append(Unsafe((f"<{tag}",), f"raw HTML <{tag}> is not allowed in pages",
-                                  ELEMENT_HINTS.get(tag, DEFAULT_ELEMENT_HINT)))
-            if not foreign:
-                _check_children(element, refused, reserved)
-            _remove(parent, element)
-            continue
-        for name, value in list(element.attrib.items()):
-            problems = _check_attribute(tag, name, value, reserved)
-            refused.extend(problems)
-            if problems:
-                del element.attrib[name]
-        _check_children(element, refused, reserved)
+        if isinstance(element.tag, str) and _check_element(element, refused, reserved):
+            kept.append(element)
+        elif element.tail:
+            if kept:
+                kept[-1].tail = (kept[-1].tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+    parent[:] = kept
 
 
-def _remove(parent, element) -> None:
-    """Take `element` out of the tree, keeping the text that follows it."""
-    if element.tail:
-        index = list(parent).index(element)
-        if index:
-            previous = parent[index - 1]
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+def _check_element(element, refused: list[Unsafe], reserved: ReservedIds) -> bool:
+    """Check one element, its attributes and what it holds; False when it is refused, and goes whole.
+
+    A refused element is reported alone, not its attributes too. Below a refused SVG or MathML
+    element nothing more is reported; below a refused HTML element, such as <select>, the check goes
+    on, since what it holds is markup the editor may keep.
+    """
+    tag = _local(element.tag)
+    foreign = "}" in element.tag
+    if foreign or tag not in ALLOWED_ELEMENTS:
+        refused.append(Unsafe((f"<{tag}",), f"raw HTML <{tag}> is not allowed in pages",
+                              ELEMENT_HINTS.get(tag, DEFAULT_ELEMENT_HINT)))
+        if not foreign:
+            _check_children(element, refused, reserved)
+        return False
+    for name, value in list(element.attrib.items()):
+        problems = _check_attribute(tag, name, value, reserved)
+        refused.extend(problems)
+        if problems:
+            del element.attrib[name]
+    _check_children(element, refused, reserved)
+    return True
 
 
 def _serialize(fragment) -> str:
