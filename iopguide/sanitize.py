@@ -26,7 +26,7 @@ from pathlib import Path
 # What editors may write. Every element here is read by a browser in one way, wherever it stands:
 # none switches the parser to raw text (script, style, textarea, title, noscript …), to foreign
 # content (svg, math), or drops what it holds (select, template), so the checked tree, written out
-# again, is the tree a browser builds.
+# again, is read as the same tags with the same attributes.
 ALLOWED_ELEMENTS = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
     "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -141,7 +141,27 @@ def check_parsed(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> Checke
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     refused: list[Unsafe] = []
     _check_children(fragment, refused, reserved)
-    return Checked(_serialize(fragment), refused)
+    return Checked(_settled(_serialize(fragment)), refused)
+
+
+_SETTLE_ROUNDS = 3
+
+
+def _settled(published: str) -> str:
+    """`published` written out until it reads back the same, so a browser builds what it says.
+
+    Misnested markup, such as a heading inside a heading, is kept nested by the parser but read flat
+    the next time. Only allowed tags are left, each read as the same tag with the same attributes
+    whatever its place, so a second reading needs no second check.
+    """
+    import html5lib
+
+    for _ in range(_SETTLE_ROUNDS):
+        again = _serialize(html5lib.parseFragment(published, treebuilder="etree", namespaceHTMLElements=False))
+        if again == published:
+            break
+        published = again
+    return published
 
 
 def _check_children(parent, refused: list[Unsafe], reserved: ReservedIds) -> None:

@@ -332,3 +332,14 @@ def test_the_quick_markup_scan_never_passes_what_the_full_parse_refuses(markup: 
 
     if _plainly_safe(markup):
         assert check_parsed(markup).refused == [], markup
+
+
+@settings(FUZZ, max_examples=max(2000, EXAMPLES * 40))
+@given(st.lists(st.one_of(TAG, TAG, STRAY), max_size=12).map("".join))
+def test_published_markup_reads_back_as_what_was_checked(markup: str) -> None:
+    """What the check publishes, parsed again, is the tree it checked: nothing refused, nothing moved."""
+    from iopguide.sanitize import check_html, check_parsed
+
+    published = check_html(markup).html
+    again = check_parsed(published)
+    assert again.refused == [] and (published == markup or again.html == published), (markup, published, again.html)
