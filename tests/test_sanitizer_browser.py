@@ -88,27 +88,32 @@ def test_every_published_piece_holds_only_allowed_markup_and_reads_back_as_check
 REFUSAL = re.compile(r"^content/v(\d+)\.md:(\d+): .+ — .+$")
 
 
-def build_corpus(project) -> tuple[dict[int, int], list[int]]:
-    """Build the corpus, dropping what the build refuses; (vector → line of its first refusal), published vectors."""
+def build_corpus(project) -> tuple[set[int], list[int]]:
+    """Build the corpus, dropping what the build refuses; the refused vectors and the published ones."""
     vectors = corpus()
     for number, vector in enumerate(vectors):
         project.write(f"content/v{number:04d}.md", vector_page(number, vector))
-    refused: dict[int, int] = {}
+    refused: set[int] = set()
+    on_its_lines = lines_named = 0
     for _ in range(3):  # a second round finds what only a whole page's conversion could show
         run = project.build()
         assert "Traceback" not in run.err, run.err[-3000:]
         if run.code == 0:
             break
-        lines = run.err.splitlines()[:-1]
-        for line in lines:
+        for line in run.err.splitlines()[:-1]:
             match = REFUSAL.match(line)
             assert match, f"a refusal without path:line — hint: {line!r}"
             number, at = int(match.group(1)), int(match.group(2))
             assert at >= 7, line  # in the page's body, not its front matter
+            lines_named += 1
+            # the heading (line 9) or the vector's own lines; the body's first line when markup was
+            # made by the parser (<isindex> becomes a <form>) and is nowhere in the text
+            on_its_lines += 9 <= at <= 11 + vectors[number].count("\n")
             if number not in refused:
-                refused[number] = at
+                refused.add(number)
                 (project.root / f"content/v{number:04d}.md").unlink()
     assert run.code == 0, run.err[-3000:]
+    assert on_its_lines >= 0.95 * lines_named, (on_its_lines, lines_named)
     return refused, [number for number in range(len(vectors)) if number not in refused]
 
 
@@ -208,4 +213,3 @@ def test_a_hostile_corpus_is_refused_with_its_lines_or_published_harmless_in_chr
         server.shutdown()
         server.server_close()
     assert not found, json.dumps(found, indent=1)[:4000]
-    assert time.monotonic() - started < 60
