@@ -135,13 +135,14 @@ def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]
     it whole, it passed them, and section titles, which are its headings' insides. The contents
     list's heading names are made apart from the page (by the toc extension), and checked on their own."""
     whole = check_html(html, context.reserved_ids)
-    refused = list(whole.refused)
+    refused, seen = list(whole.refused), set(whole.refused)
 
     def publish(piece: str, part_of_whole: bool = True) -> str:
         if part_of_whole and whole.html is html:
             return piece
         checked = check_html(piece, context.reserved_ids)
-        refused.extend(problem for problem in checked.refused if problem not in refused)
+        refused.extend(problem for problem in checked.refused if problem not in seen)
+        seen.update(checked.refused)
         return checked.html
 
     context.intro_html = publish(context.intro_html)
