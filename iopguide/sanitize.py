@@ -141,7 +141,9 @@ def check_parsed(markup: str, reserved: ReservedIds = NO_RESERVED_IDS) -> Checke
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
     refused: list[Unsafe] = []
     _check_children(fragment, refused, reserved)
-    return Checked(_settled(_serialize(fragment)), refused)
+    published = _serialize(fragment)
+    # written out as it was written: then its reading is the one just checked
+    return Checked(published if published == markup else _settled(published), refused)
 
 
 _SETTLE_ROUNDS = 3
