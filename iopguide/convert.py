@@ -5,15 +5,15 @@ import contextlib
 import importlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
 import markdown
 
 from .errors import ContentError
 from .lines import lines_of
-from .markdown_ext import PageContext, SiteExtension, _flatten
-from .sanitize import LineFinder, find_unsafe_html
+from .markdown_ext import PageContext, SiteExtension
+from .sanitize import LineFinder, Unsafe, check_html, template_ids
 from .structure import Heading, Page, RenderedOutcome, RenderedQuiz, Section
 from .timelimit import TooSlow, time_limit, too_slow
 
@@ -95,14 +95,14 @@ def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], a
 
 def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
                   errors: list[ContentError], drafts: set[str], broken: set[str]) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken)
+    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken, template_ids(page.meta.template))
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
         return
     page.html = html
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
-    page.headings = [Heading(token["level"], token["id"], token["name"]) for token in _flatten(md.toc_tokens)]
+    page.headings = context.headings
     lines = lines_of(page.body, page.body_line)
     for problem in context.problems:
         errors.append(ContentError(page.display_path, lines.line_of(problem.target), problem.message, problem.hint))
@@ -114,14 +114,15 @@ def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], 
 
 def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path: str, finder: LineFinder,
                     errors: list[ContentError]) -> str | None:
-    """Markdown → HTML with refused markup reported; None when the text is nested too deeply to convert.
+    """Markdown → HTML as published, with refused markup reported; None when the text is nested too
+    deeply to convert. The pieces the templates show on their own (intro, sections, headings) are left
+    in `context` as published too.
 
     Python-Markdown recurses once per level of nesting, so a few kilobytes of nested lists could
     otherwise crash the build. (The caller runs this inside the file's time limit.)
     """
     try:
-        html = _convert(md, text, context)
-        unsafe = find_unsafe_html(html)
+        html, unsafe = _publish_checked(_convert(md, text, context), context)
     except RecursionError:
         errors.append(ContentError(path, finder.first_line, "lists, quotes or emphasis are nested too deeply "
                                    "to convert", "nest fewer levels, and close each * and _ you open"))
@@ -129,6 +130,29 @@ def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path
     for problem in unsafe:
         errors.append(ContentError(path, finder.line_of(problem), problem.message, problem.hint))
     return html
+
+
+def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]]:
+    """The page's HTML and each piece of it the templates show with `| safe`, as checked, and every
+    refusal once. Intro and section bodies are parts of the page's HTML: when the quick scan passed
+    it whole, it passed them, and section titles, which are its headings' insides. The contents
+    list's heading names are made apart from the page (by the toc extension), and checked on their own."""
+    whole = check_html(html, context.reserved_ids)
+    refused, seen = list(whole.refused), set(whole.refused)
+
+    def publish(piece: str, part_of_whole: bool = True) -> str:
+        if part_of_whole and whole.html is html:
+            return piece
+        checked = check_html(piece, context.reserved_ids)
+        refused.extend(problem for problem in checked.refused if problem not in seen)
+        seen.update(checked.refused)
+        return checked.html
+
+    context.intro_html = publish(context.intro_html)
+    context.sections = [replace(section, title_html=publish(section.title_html),
+                                body_html=publish(section.body_html)) for section in context.sections]
+    context.headings = [replace(heading, text=publish(heading.text, part_of_whole=False)) for heading in context.headings]
+    return whole.html, refused
 
 
 def _convert(md: markdown.Markdown, text: str, context: PageContext) -> str:
@@ -143,7 +167,7 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
     finder, lines = LineFinder(quiz.source, 1), lines_of(quiz.source, 1)
 
     def html(text: str, inline: bool = False) -> str:
-        context = PageContext(page.rel_path, page.url, page_urls, assets)
+        context = PageContext(page.rel_path, page.url, page_urls, assets, reserved_ids=template_ids(page.meta.template))
         found: list[ContentError] = []
         try:
             with time_limit():  # each text of the quiz has the time a page has

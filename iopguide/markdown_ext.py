@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Extension, Markdown
+from markdown.extensions.toc import remove_fnrefs
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import did_you_mean
 from . import faster_markdown
-from .structure import Section
+from .sanitize import NO_RESERVED_IDS, ReservedIds
+from .structure import Heading, Section
 from .typography import TypographyProcessor
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -44,6 +46,7 @@ class PageContext:
     assets: dict[str, str]  # content rel_path of an image or other file → its published (hashed) path
     drafts: set[str] = field(default_factory=set)  # pages left out of this build
     broken: set[str] = field(default_factory=set)  # pages whose own mistakes are already reported
+    reserved_ids: ReservedIds = NO_RESERVED_IDS  # ids the page's templates use, which its text may not
     problems: list[LinkProblem] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, #fragment, as written)
@@ -51,6 +54,7 @@ class PageContext:
     images_without_alt: list[str] = field(default_factory=list)
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
 
 
 def relative_url(from_dir: str, to: str) -> str:
@@ -206,24 +210,35 @@ class SectionProcessor(Treeprocessor):
         page: PageContext = self.md.page_context
         page.ids = {element.get("id") for element in root.iter() if element.get("id")}
         intro: list[str] = []
-        groups: list[tuple[etree.Element, list[str]]] = []
+        groups: list[tuple[etree.Element, str, list[str]]] = []
         pieces = []
         for element in root:
             piece = self.md.serializer(element)
             pieces.append(piece)
             if element.tag == "h2":
-                groups.append((element, []))
+                groups.append((element, piece, []))
             else:
-                (groups[-1][1] if groups else intro).append(piece)
+                (groups[-1][2] if groups else intro).append(piece)
         page.intro_html = self.postprocess("\n".join(intro))
-        tokens = {token["id"]: token for token in _flatten(getattr(self.md, "toc_tokens", []))}
-        for heading, body in groups:
-            token = tokens.get(heading.get("id"), {})
-            page.sections.append(Section(id=heading.get("id", ""), title_html=self.postprocess(token.get("html", "")),
-                                         title_text=token.get("name", ""), body_html=self.postprocess("\n".join(body))))
+        tokens = _flatten(getattr(self.md, "toc_tokens", []))
+        page.headings = [Heading(token["level"], token["id"], token["name"]) for token in tokens]
+        names = {token["id"]: token["name"] for token in tokens}
+        for heading, piece, body in groups:
+            page.sections.append(Section(id=heading.get("id", ""), title_html=self.inner_html(heading, piece),
+                                         title_text=names.get(heading.get("id"), ""),
+                                         body_html=self.postprocess("\n".join(body))))
         whole = etree.Element(root.tag)
         whole.text = (root.text or "") + self.md.htmlStash.store("".join(pieces))
         return whole
+
+    def inner_html(self, heading: etree.Element, html: str) -> str:
+        """What the heading holds, as the page shows it (`html`), less footnote marks. Not the table
+        of contents' copy, which it makes before backslash escapes are written out and then writes
+        back raw: there `\\"` in a link's title ends the attribute, and the rest of the title becomes
+        attributes of its own."""
+        if heading.find(".//sup") is not None:  # a footnote mark, whose id must stay the page's only one
+            html = self.md.serializer(remove_fnrefs(heading))
+        return self.postprocess(html[html.index(">") + 1: html.rindex("<")].strip()).strip()
 
     def postprocess(self, html: str) -> str:
         for processor in self.md.postprocessors:
