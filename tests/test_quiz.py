@@ -61,10 +61,10 @@ def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
 
 
-def complete(page, answers: dict[str, str]) -> list[str]:
-    """Answer each question as it comes, as a reader would, until the result (going on past any
-    help-right-now screen); the ids of the questions asked."""
-    asked = []
+def complete(page, answers: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Answer each question as it comes, as a reader would, until the result, going on past any
+    help-right-now screen: (the ids of the questions asked, the outcomes shown at once on the way)."""
+    asked, shown_at_once = [], []
     while page.locator("#quiz-questions").is_visible():
         question = shown_question(page)
         assert question in answers, f"the page asks '{question}', which the answers do not cover"
@@ -72,8 +72,9 @@ def complete(page, answers: dict[str, str]) -> list[str]:
         page.check(f"#q-{question}-{answers[question]}")
         page.click("#quiz-continue")
         if page.locator("#quiz-go-on").is_visible():
+            shown_at_once.append(page.locator("[data-outcome]:visible").get_attribute("data-outcome"))
             page.click("#quiz-go-on")
-    return asked
+    return asked, shown_at_once
 
 
 def shown_result(page, quiz) -> tuple[str, list[str]]:
@@ -101,14 +102,15 @@ def test_browser_and_python_agree_on_answers_from_every_group_the_rules_tell_apa
     "Thinking of killing themselves right now",
     "Prescribed benzodiazepine, no alcohol or drugs",
     "Leaving opioid detox, not using now",
-    "Depression, weekly therapy not enough, works in the daytime",
     "Teen who wished they were dead last week, therapy helping",
+    "Mild anxiety, therapy helping",
 ])
 def test_people_from_the_scenario_file_get_their_result_and_notes_one_question_at_a_time(quiz_page, real_quiz, name):
     person = PEOPLE[name]
-    answers = {**USUAL, **person["answers"]}
-    asked = complete(quiz_page, answers)
+    answers = {**USUAL, **(person.get("answers") or {})}
+    asked, shown_at_once = complete(quiz_page, answers)
     assert asked == list(real_quiz.asked(answers))
+    assert shown_at_once == ([person["result"]] if person["result"] in ("emergency", "crisis") else [])
     assert shown_result(quiz_page, real_quiz) == (person["result"], person["notes"])
     assert focused(quiz_page) == f"outcome-{person['result']}-title"
 
