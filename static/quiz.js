@@ -183,7 +183,7 @@
     }
   }
 
-  function showOutcome(outcome, shownNotes, heading, instant) {
+  function showOutcome(outcome, shownNotes, headingAttribute, instant) {
     each("[data-outcome]", function (element) {
       element.hidden = element.getAttribute("data-outcome") !== outcome;
     });
@@ -196,7 +196,7 @@
       button.hidden = instant;
     });
     actions.hidden = false;
-    resultsHeading.textContent = quiz.getAttribute(heading);
+    resultsHeading.textContent = quiz.getAttribute(headingAttribute);
     questions.hidden = true;
     results.hidden = false;
     part("outcome-" + outcome + "-title").focus();
