@@ -43,12 +43,13 @@ UI_STRINGS = (
     "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
     "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
     "guide_contents", "not_found_title", "not_found_text", "footer_label", "date_format",
-    "quiz_question_number", "quiz_submit", "quiz_change", "quiz_restart", "quiz_print", "quiz_error_title",
+    "quiz_question_number", "quiz_continue", "quiz_back", "quiz_go_on", "quiz_instant_heading", "quiz_change",
+    "quiz_restart", "quiz_print", "quiz_error_title",
     "quiz_error_missing", "quiz_error_inline", "quiz_alert_heading", "quiz_alert_text", "quiz_result_heading",
     "quiz_results_heading", "quiz_assessment", "quiz_next_steps", "quiz_checklist_link", "quiz_notes_heading",
     "quiz_no_js", "quiz_guide_heading", "quiz_guide_intro", "quiz_guide_step", "quiz_guide_if",
     "quiz_guide_to_question", "quiz_guide_and", "quiz_guide_otherwise", "quiz_guide_result", "quiz_guide_notes",
-    "quiz_guide_note_if",
+    "quiz_guide_note_if", "quiz_alert_emergency_text", "quiz_referral_heading", "quiz_ask_if", "quiz_guide_instant",
 )
 # The ui strings the build fills in, and the placeholders each may use (quiz.js fills quiz_error_missing's)
 UI_PLACEHOLDERS = {

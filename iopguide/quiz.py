@@ -136,6 +136,16 @@ class Quiz:
             return option.at_least
         return None
 
+    def instant_answers(self) -> list[tuple[Outcome, Condition]]:
+        """Each outcome some answers show at once, with those answers as a condition: any of them."""
+        found = []
+        for outcome in self.outcomes:
+            condition = tuple({q.id: tuple(o.id for o in q.options if self.instant(o) == outcome.id)}
+                              for q in self.questions if any(self.instant(o) == outcome.id for o in q.options))
+            if condition:
+                found.append((outcome, condition))
+        return found
+
     def describe(self, group: dict[str, tuple[str, ...]]) -> list[tuple[int, Question, list[str]]]:
         """A condition's group in readers' terms: (question number, question, labels of the matching answers)."""
         result = []

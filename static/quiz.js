@@ -1,26 +1,49 @@
-/* The self-check, enhanced. Without this file the page still shows every question and a guide
-   that gives the same result. This file never stores answers, never changes the URL and never
-   makes a network request: answers live only in the radio buttons on this page. */
+/* The self-check, enhanced: one question at a time. Without this file the page still shows every
+   question and a guide that gives the same result. This file never stores answers, never changes
+   the URL and never makes a network request: answers live only in the radio buttons on this page. */
 (function () {
   "use strict";
 
-  var quiz = document.getElementById("quiz");
-  var dataBlock = document.getElementById("quiz-data");
-  if (!quiz || !dataBlock) {
+  // The quiz is the element this script sits in, and its data the block inside it: nothing in the
+  // page's own content can stand in for either.
+  var script = document.currentScript;
+  var quiz = script && script.parentNode;
+  var dataBlock = quiz && quiz.querySelector(':scope > script[type="application/json"]');
+  if (!dataBlock || !quiz.classList.contains("quiz")) {
     return;
   }
   var data = JSON.parse(dataBlock.textContent);
 
-  // The same rules as the build's Python evaluator; a test compares both on every combination.
-  function matches(when, answers) {
-    return Object.keys(when).every(function (question) {
-      return when[question].indexOf(answers[question]) !== -1;
+  // The same rules as the build's Python evaluator; a test compares both on answers from every
+  // group of answers the rules tell apart.
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  // A condition is a list of groups, any of which may hold; no groups: it always holds.
+  function matches(condition, answers) {
+    return condition.length === 0 || condition.some(function (group) {
+      return Object.keys(group).every(function (question) {
+        return has(answers, question) && group[question].indexOf(answers[question]) !== -1;
+      });
     });
   }
 
+  // The answers to the questions that are asked; an answer to a skipped question is dropped.
+  function asked(answers) {
+    var kept = {};
+    data.questions.forEach(function (question) {
+      if (has(answers, question.id) && matches(question.askIf, kept)) {
+        kept[question.id] = answers[question.id];
+      }
+    });
+    return kept;
+  }
+
   function evaluate(answers) {
+    var given = asked(answers);
     for (var i = 0; i < data.rules.length; i++) {
-      if (matches(data.rules[i].when, answers)) {
+      if (matches(data.rules[i].when, given)) {
         return data.rules[i].outcome;
       }
     }
@@ -28,40 +51,50 @@
   }
 
   function notesFor(answers) {
+    var given = asked(answers);
     var found = [];
     data.notes.forEach(function (note, index) {
-      if (matches(note.when, answers)) {
+      if (matches(note.when, given)) {
         found.push(index);
       }
     });
     return found;
   }
 
-  window.IOPQuiz = { evaluate: evaluate, notesFor: notesFor };
+  window.IOPQuiz = { evaluate: evaluate, notesFor: notesFor, asked: asked };
 
-  function byId(id) {
-    return document.getElementById(id);
+  function part(id) {
+    return quiz.querySelector("#" + id);
   }
 
   function each(selector, callback) {
     Array.prototype.forEach.call(quiz.querySelectorAll(selector), callback);
   }
 
-  var questions = byId("quiz-questions");
-  var results = byId("quiz-results");
-  var resultsHeading = byId("quiz-results-heading");
-  var errors = byId("quiz-errors");
-  var errorList = byId("quiz-error-list");
-  var alertBox = byId("quiz-alert");
-  var notes = byId("quiz-notes");
-  var actions = byId("quiz-actions");
-  var submit = byId("quiz-submit");
-  var guide = byId("quiz-guide");
+  var questions = part("quiz-questions");
+  var progress = part("quiz-progress");
+  var back = part("quiz-back");
+  var next = part("quiz-continue");
+  var results = part("quiz-results");
+  var resultsHeading = part("quiz-results-heading");
+  var errors = part("quiz-errors");
+  var errorList = part("quiz-error-list");
+  var notes = part("quiz-notes");
+  var actions = part("quiz-actions");
+  var goOnButton = part("quiz-go-on");
+  var finalButtons = [part("quiz-change"), part("quiz-restart")];
+  var guide = quiz.nextElementSibling;
+  var current = 0; // the position in data.questions of the question on screen
 
-  function currentAnswers() {
+  function checkedInput(question) {
+    return quiz.querySelector('input[name="q-' + question.id + '"]:checked');
+  }
+
+  // Every answer given so far, skipped questions included: asked() ignores those.
+  function givenAnswers() {
     var answers = {};
     data.questions.forEach(function (question) {
-      var checked = quiz.querySelector('input[name="q-' + question.id + '"]:checked');
+      var checked = checkedInput(question);
       if (checked) {
         answers[question.id] = checked.value;
       }
@@ -69,46 +102,88 @@
     return answers;
   }
 
-  function showQuestions() {
-    results.hidden = true;
-    questions.hidden = false;
+  // The positions of the questions that apply, given the answers so far.
+  function path() {
+    var given = asked(givenAnswers());
+    var positions = [];
+    data.questions.forEach(function (question, index) {
+      if (matches(question.askIf, given)) {
+        positions.push(index);
+      }
+    });
+    return positions;
+  }
+
+  function fieldset(index) {
+    return part("question-" + data.questions[index].id);
   }
 
   function clearErrors() {
     errors.hidden = true;
     errorList.textContent = "";
-    each(".quiz-question", function (fieldset) {
-      fieldset.classList.remove("quiz-question--error");
-      byId("error-" + fieldset.getAttribute("data-question")).hidden = true;
+    each(".quiz-question", function (element) {
+      element.classList.remove("quiz-question--error");
+      part("error-" + element.getAttribute("data-question")).hidden = true;
     });
   }
 
-  function showErrors(missing) {
-    errorList.textContent = "";
-    missing.forEach(function (question) {
-      var number = data.questions.indexOf(question) + 1;
-      var first = quiz.querySelector('input[name="q-' + question.id + '"]');
-      var link = document.createElement("a");
-      link.href = "#" + first.id;
-      link.textContent = quiz.getAttribute("data-error-missing").replace("{number}", String(number));
-      // Focus the answer without putting anything in the address bar.
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        first.focus();
-      });
-      var item = document.createElement("li");
-      item.appendChild(link);
-      errorList.appendChild(item);
-      byId("question-" + question.id).classList.add("quiz-question--error");
-      byId("error-" + question.id).hidden = false;
+  function showError(number) {
+    var question = data.questions[current];
+    var first = quiz.querySelector('input[name="q-' + question.id + '"]');
+    var link = document.createElement("a");
+    link.href = "#" + first.id;
+    link.textContent = quiz.getAttribute("data-error-missing").replace("{number}", String(number));
+    // Focus the answer without putting anything in the address bar.
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      first.focus();
     });
+    var item = document.createElement("li");
+    item.appendChild(link);
+    errorList.appendChild(item);
+    fieldset(current).classList.add("quiz-question--error");
+    part("error-" + question.id).hidden = false;
     errors.hidden = false;
     errors.focus();
   }
 
-  function showResult(answers) {
-    var outcome = evaluate(answers);
-    var shownNotes = notesFor(answers);
+  // The alert for the most urgent answer given so far that needs help right now (alerts are in
+  // the page from the most urgent down).
+  function updateAlert() {
+    var given = asked(givenAnswers());
+    var needed = data.questions.filter(function (question) {
+      return has(given, question.id) && has(question.instant, given[question.id]);
+    }).map(function (question) {
+      return question.instant[given[question.id]];
+    });
+    var shown = false;
+    each("[data-alert]", function (alert) {
+      alert.hidden = shown || needed.indexOf(alert.getAttribute("data-alert")) === -1;
+      shown = shown || !alert.hidden;
+    });
+  }
+
+  function showQuestion(index, moveFocus) {
+    var positions = path();
+    current = index;
+    clearErrors();
+    each(".quiz-question", function (element) {
+      element.hidden = true;
+    });
+    fieldset(index).hidden = false;
+    progress.textContent = quiz.getAttribute("data-progress")
+      .replace("{number}", String(positions.indexOf(index) + 1))
+      .replace("{total}", String(positions.length));
+    back.hidden = positions[0] === index;
+    results.hidden = true;
+    questions.hidden = false;
+    updateAlert();
+    if (moveFocus) {
+      part("legend-" + data.questions[index].id).focus();
+    }
+  }
+
+  function showOutcome(outcome, shownNotes, headingAttribute, instant) {
     each("[data-outcome]", function (element) {
       element.hidden = element.getAttribute("data-outcome") !== outcome;
     });
@@ -116,61 +191,76 @@
       element.hidden = shownNotes.indexOf(Number(element.getAttribute("data-note"))) === -1;
     });
     notes.hidden = shownNotes.length === 0;
+    goOnButton.hidden = !instant;
+    finalButtons.forEach(function (button) {
+      button.hidden = instant;
+    });
     actions.hidden = false;
-    resultsHeading.textContent = quiz.getAttribute("data-result-heading");
+    resultsHeading.textContent = quiz.getAttribute(headingAttribute);
     questions.hidden = true;
     results.hidden = false;
-    byId("outcome-" + outcome + "-title").focus();
+    part("outcome-" + outcome + "-title").focus();
   }
 
-  function updateAlert() {
-    var danger = data.questions.some(function (question) {
-      var checked = quiz.querySelector('input[name="q-' + question.id + '"]:checked');
-      return checked && question.danger.indexOf(checked.value) !== -1;
+  // The next question that applies, or the result after the last one.
+  function goOn() {
+    var later = path().filter(function (index) {
+      return index > current;
     });
-    alertBox.hidden = !danger;
+    if (later.length) {
+      showQuestion(later[0], true);
+    } else {
+      var answers = givenAnswers();
+      showOutcome(evaluate(answers), notesFor(answers), "data-result-heading", false);
+    }
   }
+
+  next.addEventListener("click", function () {
+    var question = data.questions[current];
+    var checked = checkedInput(question);
+    clearErrors();
+    if (!checked) {
+      showError(path().indexOf(current) + 1);
+    } else if (has(question.instant, checked.value)) {
+      // Help right now comes before the rest of the questions; the final result still weighs every answer.
+      showOutcome(question.instant[checked.value], [], "data-instant-heading", true);
+    } else {
+      goOn();
+    }
+  });
+
+  goOnButton.addEventListener("click", goOn);
+
+  back.addEventListener("click", function () {
+    var earlier = path().filter(function (index) {
+      return index < current;
+    });
+    showQuestion(earlier[earlier.length - 1], true);
+  });
 
   quiz.addEventListener("change", function (event) {
     if (event.target.type === "radio") {
       updateAlert();
-      var fieldset = event.target.closest(".quiz-question");
-      fieldset.classList.remove("quiz-question--error");
-      byId("error-" + fieldset.getAttribute("data-question")).hidden = true;
+      var element = event.target.closest(".quiz-question");
+      element.classList.remove("quiz-question--error");
+      part("error-" + element.getAttribute("data-question")).hidden = true;
     }
   });
 
-  submit.addEventListener("click", function () {
-    var answers = currentAnswers();
-    var missing = data.questions.filter(function (question) {
-      return !(question.id in answers);
-    });
-    clearErrors();
-    if (missing.length) {
-      showErrors(missing);
-    } else {
-      showResult(answers);
-    }
-  });
-
-  byId("quiz-change").addEventListener("click", function () {
-    showQuestions();
-    var first = quiz.querySelector(".quiz-option__input:checked") || quiz.querySelector(".quiz-option__input");
-    first.focus();
+  part("quiz-change").addEventListener("click", function () {
+    showQuestion(0, true);
   });
 
   function clearAnswers() {
     each(".quiz-option__input", function (input) {
       input.checked = false;
     });
-    clearErrors();
-    alertBox.hidden = true;
-    showQuestions();
+    showQuestion(0, false);
   }
 
-  byId("quiz-restart").addEventListener("click", function () {
+  part("quiz-restart").addEventListener("click", function () {
     clearAnswers();
-    quiz.querySelector(".quiz-option__input").focus();
+    part("legend-" + data.questions[0].id).focus();
   });
 
   // Browsers refill radio buttons when someone comes back with Back; on a shared device the next
@@ -181,19 +271,20 @@
     }
   });
 
-  byId("quiz-print").addEventListener("click", function () {
+  part("quiz-print").addEventListener("click", function () {
     window.print();
   });
 
-  // Switch from the no-JavaScript layout (every result listed, guide open) to the interactive one.
+  // Switch from the no-JavaScript layout (every question and result listed, guide open) to one
+  // question at a time.
   quiz.classList.add("quiz--enhanced");
-  document.querySelectorAll(".quiz__no-js").forEach(function (element) {
-    element.hidden = true;
-  });
-  submit.hidden = false;
-  results.hidden = true;
-  if (guide) {
+  if (guide && guide.classList.contains("quiz-guide")) {
     guide.open = false;
+    Array.prototype.forEach.call(guide.querySelectorAll(".quiz__no-js"), function (element) {
+      element.hidden = true;
+    });
   }
-  updateAlert();
+  progress.hidden = false;
+  next.hidden = false;
+  showQuestion(0, false);
 })();

@@ -20,7 +20,7 @@ import yaml
 
 from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, require_tool, site_pages
 from htmlscan import scan_text
-from test_quiz import SAFE_IOP, answer
+from test_quiz import USUAL, complete
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})\.(?P<suffix>\w+)$")
 SOURCE_DATE = 1767225600  # 2026-01-01T00:00:00Z
@@ -315,8 +315,7 @@ def test_the_quiz_works_under_a_sub_path(sub_path_site, browser):
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(base_url + "quiz/")
-    answer(page, SAFE_IOP)
-    page.click("#quiz-submit")
+    complete(page, {**USUAL, "weekly-therapy": "not-enough"})
     assert page.locator("#outcome-iop").is_visible()
     assert page.evaluate("document.activeElement.id") == "outcome-iop-title"
     context.close()

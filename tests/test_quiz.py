@@ -1,16 +1,25 @@
-"""The self-check: proven at build time, identical in Python and in the browser, private, usable without JS."""
+"""The self-check in the browser: one question at a time, help at once for danger answers, the same
+results as the build's Python evaluator, private, usable without JS, safe from page content."""
 from __future__ import annotations
 
-import itertools
-import re
+import contextlib
+import functools
+import http.server
+import json
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+import yaml
 
-from conftest import LINKED_PAGES, ROOT
+from conftest import LINKED_PAGES, ROOT, _HostHandler, read_headers_file
 from iopguide.quiz import load_quiz
 
 QUIZ = "content/quiz.yaml"
+SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
+USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
+PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +30,7 @@ def real_quiz():
     return quiz
 
 
-# --- in the browser ---------------------------------------------------------------------------
+# --- driving the page ----------------------------------------------------------------------------
 
 @pytest.fixture
 def quiz_page(browser, site, served_site):
@@ -37,104 +46,240 @@ def quiz_page(browser, site, served_site):
     context.close()
 
 
-def answer(page, answers: dict[str, str]) -> None:
-    for question, option in answers.items():
-        page.check(f"#q-{question}-{option}")
+def shown_question(page) -> str:
+    """The id of the one question on screen."""
+    shown = page.locator("fieldset.quiz-question:visible")
+    assert shown.count() == 1
+    return shown.get_attribute("data-question")
 
 
-SAFE_IOP = {"danger": "no", "withdrawal": "no", "medical": "no", "daily-life": "a-lot", "weekly-therapy": "not-enough",
-            "recent": "neither", "home": "yes", "support": "some", "readiness": "ready", "time": "evenings",
-            "transport": "yes"}
+def progress(page) -> str:
+    return page.locator("#quiz-progress").inner_text()
 
 
-def test_browser_and_python_agree_on_every_combination(quiz_page, real_quiz):
-    options = [[o.id for o in q.options] for q in real_quiz.questions]
-    ids = [q.id for q in real_quiz.questions]
-    expected = []
-    for choice in itertools.product(*options):
-        answers = dict(zip(ids, choice))
-        expected.append(real_quiz.evaluate(answers) + ":" + ",".join(map(str, real_quiz.notes_for(answers))))
-    actual = quiz_page.evaluate("""([ids, options]) => {
-        const out = [];
-        const index = ids.map(() => 0);
-        for (;;) {
-            const answers = {};
-            ids.forEach((id, i) => { answers[id] = options[i][index[i]]; });
-            out.push(IOPQuiz.evaluate(answers) + ":" + IOPQuiz.notesFor(answers).join(","));
-            let i = ids.length - 1;
-            while (i >= 0 && ++index[i] === options[i].length) { index[i] = 0; i--; }
-            if (i < 0) return out.join("\\n");
-        }
-    }""", [ids, options]).split("\n")
-    assert len(actual) == len(expected) == 4 * 3 ** 10
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def complete(page, answers: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Answer each question as it comes, as a reader would, until the result, going on past any
+    help-right-now screen: (the ids of the questions asked, the outcomes shown at once on the way)."""
+    asked, shown_at_once = [], []
+    while page.locator("#quiz-questions").is_visible():
+        question = shown_question(page)
+        assert question in answers, f"the page asks '{question}', which the answers do not cover"
+        asked.append(question)
+        page.check(f"#q-{question}-{answers[question]}")
+        page.click("#quiz-continue")
+        if page.locator("#quiz-go-on").is_visible():
+            shown_at_once.append(page.locator("[data-outcome]:visible").get_attribute("data-outcome"))
+            page.click("#quiz-go-on")
+    return asked, shown_at_once
+
+
+def shown_result(page, quiz) -> tuple[str, list[str]]:
+    """(the outcome on screen, the ids of the notes on screen)."""
+    outcome = page.locator("[data-outcome]:visible")
+    assert outcome.count() == 1
+    notes = page.locator("[data-note]:visible").evaluate_all("items => items.map(item => item.dataset.note)")
+    return outcome.get_attribute("data-outcome"), [quiz.notes[int(index)].id for index in notes]
+
+
+# --- the same results as Python ----------------------------------------------------------------
+
+def test_browser_and_python_agree_on_answers_from_every_group_the_rules_tell_apart(quiz_page, real_quiz):
+    samples = real_quiz.samples()
+    expected = [f"{real_quiz.evaluate(answers)}:{real_quiz.notes_for(answers)}" for answers in samples]
+    actual = quiz_page.evaluate("""samples => samples.map(answers =>
+        IOPQuiz.evaluate(answers) + ":[" + IOPQuiz.notesFor(answers).join(", ") + "]")""", samples)
+    assert len(samples) > 1000
+    assert any(len(answers) > len(real_quiz.asked(answers)) for answers in samples), "answers to skipped questions"
     assert actual == expected
 
 
-def test_crisis_lines_appear_as_soon_as_a_danger_answer_is_chosen(quiz_page):
-    alert = quiz_page.locator("#quiz-alert")
+@pytest.mark.parametrize("name", [
+    "Seeing things while stopping alcohol now",
+    "Thinking of killing themselves right now",
+    "Prescribed benzodiazepine, no alcohol or drugs",
+    "Leaving opioid detox, not using now",
+    "Teen who wished they were dead last week, therapy helping",
+    "Mild anxiety, therapy helping",
+])
+def test_people_from_the_scenario_file_get_their_result_and_notes_one_question_at_a_time(quiz_page, real_quiz, name):
+    person = PEOPLE[name]
+    answers = {**USUAL, **(person.get("answers") or {})}
+    asked, shown_at_once = complete(quiz_page, answers)
+    assert asked == list(real_quiz.asked(answers))
+    assert shown_at_once == ([person["result"]] if person["result"] in ("emergency", "crisis") else [])
+    assert shown_result(quiz_page, real_quiz) == (person["result"], person["notes"])
+    assert focused(quiz_page) == f"outcome-{person['result']}-title"
+
+
+# --- one question at a time --------------------------------------------------------------------
+
+def test_one_question_per_screen_with_progress_and_an_in_page_back(quiz_page, real_quiz):
+    always_asked = sum(1 for question in real_quiz.questions if not question.ask_if)
+    history = quiz_page.evaluate("history.length")
+    assert shown_question(quiz_page) == "who" and quiz_page.locator("#quiz-back").is_hidden()
+    assert progress(quiz_page) == f"Question 1 of {always_asked}"
+    assert quiz_page.get_attribute("#quiz-progress", "aria-live") == "polite"
+    quiz_page.check("#q-who-me-adult")
+    quiz_page.click("#quiz-continue")
+    assert shown_question(quiz_page) == "danger-now" and focused(quiz_page) == "legend-danger-now"
+    assert progress(quiz_page) == f"Question 2 of {always_asked}"
+    complete_until(quiz_page, "substances")
+    quiz_page.check("#q-substances-yes")
+    quiz_page.click("#quiz-continue")
+    # drinking or drug use brings four questions: daily drinking, opioids, withdrawal now and before
+    assert shown_question(quiz_page) == "alcohol-daily"
+    assert progress(quiz_page) == f"Question 8 of {always_asked + 4}"
+    quiz_page.click("#quiz-back")
+    assert shown_question(quiz_page) == "substances" and focused(quiz_page) == "legend-substances"
+    assert quiz_page.is_checked("#q-substances-yes")
+    quiz_page.check("#q-substances-no")
+    quiz_page.click("#quiz-continue")
+    assert shown_question(quiz_page) == "sedatives"
+    assert progress(quiz_page) == f"Question 8 of {always_asked}"
+    assert quiz_page.url.endswith("/quiz/") and quiz_page.evaluate("history.length") == history
+
+
+def complete_until(page, question: str) -> None:
+    while shown_question(page) != question:
+        page.check(f"#q-{shown_question(page)}-{USUAL[shown_question(page)]}")
+        page.click("#quiz-continue")
+
+
+def test_an_answer_left_on_a_question_that_no_longer_applies_is_ignored(quiz_page, real_quiz):
+    complete_until(quiz_page, "substances")
+    complete(quiz_page, {**USUAL, "substances": "yes", "alcohol-daily": "yes", "opioids": "daily",
+                         "withdrawal-now": "no", "withdrawal-before": "no"})
+    assert "do-not-stop" in shown_result(quiz_page, real_quiz)[1]
+    quiz_page.click("#quiz-change")
+    complete(quiz_page, USUAL)  # "No" to drinking or drugs: the answers about them stay checked, unasked
+    assert quiz_page.is_checked("#q-opioids-daily")
+    assert shown_result(quiz_page, real_quiz) == ("outpatient", [])
+
+
+def test_continuing_without_an_answer_shows_the_error_summary_and_moves_focus(quiz_page):
+    quiz_page.check("#q-who-me-adult")
+    quiz_page.click("#quiz-continue")
+    quiz_page.click("#quiz-continue")
+    summary = quiz_page.locator("#quiz-errors")
+    assert summary.is_visible() and focused(quiz_page) == "quiz-errors"
+    assert summary.locator("a").all_inner_texts() == ["Answer question 2"]
+    assert quiz_page.locator("#error-danger-now").is_visible()
+    summary.locator("a").click()
+    assert focused(quiz_page) == "q-danger-now-yes" and "#" not in quiz_page.url
+    quiz_page.check("#q-danger-now-no")
+    assert quiz_page.locator("#error-danger-now").is_hidden()
+    quiz_page.click("#quiz-continue")
+    assert shown_question(quiz_page) == "wished-dead" and summary.is_hidden()
+
+
+def test_keyboard_only_completion_moves_focus_to_each_question_and_the_result(quiz_page, real_quiz):
+    quiz_page.focus("#legend-who")
+    while quiz_page.locator("#quiz-questions").is_visible():
+        question = real_quiz.question(shown_question(quiz_page))
+        assert focused(quiz_page) == f"legend-{question.id}"
+        quiz_page.keyboard.press("Tab")
+        quiz_page.keyboard.press("Space")
+        for _ in range([o.id for o in question.options].index(USUAL[question.id])):
+            quiz_page.keyboard.press("ArrowDown")
+        quiz_page.keyboard.press("Tab")
+        assert focused(quiz_page) == "quiz-continue"
+        quiz_page.keyboard.press("Enter")
+    assert focused(quiz_page) == "outcome-outpatient-title"
+    assert quiz_page.locator("#quiz-results-heading").inner_text() == "Your result"
+    result = quiz_page.locator("#outcome-outpatient")
+    assert "licensed professional" in result.inner_text()
+    assert result.get_by_role("link", name="Use the checklist for choosing a provider").is_visible()
+
+
+# --- help right now ----------------------------------------------------------------------------
+
+def lines_under(result, heading: str) -> list[str]:
+    """The help lines' names in the list right after a heading."""
+    names = result.locator(f"h4:text-is('{heading}') + .quiz-lines strong").all_inner_texts()
+    return [name.rstrip(":") for name in names]
+
+
+def test_a_danger_answer_alerts_at_once_and_shows_the_crisis_result_before_going_on(quiz_page, real_quiz):
+    quiz_page.check("#q-who-me-adult")
+    quiz_page.click("#quiz-continue")
+    alert = quiz_page.locator("#quiz-alert-crisis")
     assert alert.is_hidden()
-    quiz_page.check("#q-danger-not-sure")
+    quiz_page.check("#q-danger-now-not-sure")
     assert alert.is_visible() and alert.get_attribute("role") == "alert"
     assert alert.locator("a[href='tel:988']").is_visible()
-    quiz_page.check("#q-danger-no")
+    assert "SAMHSA" not in alert.inner_text()
+    quiz_page.check("#q-danger-now-no")
     assert alert.is_hidden()
-
-
-def test_unanswered_questions_give_an_error_summary_linking_to_each(quiz_page):
-    answer(quiz_page, {"danger": "no", "withdrawal": "no"})
-    quiz_page.click("#quiz-submit")
-    summary = quiz_page.locator("#quiz-errors")
-    assert summary.is_visible()
-    assert quiz_page.evaluate("document.activeElement.id") == "quiz-errors"
-    links = summary.locator("a")
-    assert links.count() == 9 and links.first.inner_text() == "Answer question 3"
-    links.first.click()
-    assert quiz_page.evaluate("document.activeElement.id") == "q-medical-yes"
-    assert quiz_page.locator("#error-medical").is_visible()
-    assert "#" not in quiz_page.url
-
-
-def test_keyboard_only_completion_moves_focus_to_the_result(quiz_page):
-    quiz_page.focus("#q-danger-yes")
-    for question, option in SAFE_IOP.items():
-        quiz_page.focus(f"#q-{question}-{option}")
-        quiz_page.keyboard.press("Space")
-    quiz_page.focus("#quiz-submit")
-    quiz_page.keyboard.press("Enter")
-    assert quiz_page.evaluate("document.activeElement.id") == "outcome-iop-title"
-    result = quiz_page.locator("#outcome-iop")
-    assert result.is_visible() and quiz_page.locator("#outcome-outpatient").is_hidden()
+    quiz_page.check("#q-danger-now-yes")
+    quiz_page.click("#quiz-continue")
+    result = quiz_page.locator("#outcome-crisis")
+    assert result.is_visible() and focused(quiz_page) == "outcome-crisis-title"
+    assert quiz_page.locator("#quiz-results-heading").inner_text() == "Before you go on"
+    assert result.locator(".quiz-lines").first.locator("a[href='tel:988']").is_visible()
+    assert lines_under(result, "Help finding care") == ["SAMHSA National Helpline"]
+    assert "SAMHSA" not in result.locator(".quiz-lines").first.inner_text()
+    assert quiz_page.locator("#quiz-change").is_hidden() and quiz_page.locator("#quiz-restart").is_hidden()
+    quiz_page.click("#quiz-go-on")
+    assert shown_question(quiz_page) == "wished-dead" and focused(quiz_page) == "legend-wished-dead"
+    assert alert.is_visible()  # still there while the answer stands
+    complete(quiz_page, USUAL)
+    assert shown_result(quiz_page, real_quiz)[0] == "crisis"  # the final result weighs every answer
     assert quiz_page.locator("#quiz-results-heading").inner_text() == "Your result"
-    text = result.inner_text()
-    assert "licensed professional" in text and "Call 988" in text
-    assert result.get_by_role("link", name="Use the checklist for choosing a provider").is_visible()
-    notes = quiz_page.locator("[data-note]:visible")
-    assert notes.count() == 2  # evenings only, and some support
 
 
-def test_change_answers_and_start_again(quiz_page):
-    answer(quiz_page, SAFE_IOP)
-    quiz_page.click("#quiz-submit")
+def test_a_withdrawal_emergency_puts_911_first(quiz_page, real_quiz):
+    complete_until(quiz_page, "substances")
+    quiz_page.check("#q-substances-stopped")
+    quiz_page.click("#quiz-continue")
+    complete_until(quiz_page, "withdrawal-now")
+    quiz_page.check("#q-withdrawal-now-yes")
+    alert = quiz_page.locator("#quiz-alert-emergency")
+    assert alert.is_visible() and alert.get_attribute("role") == "alert"
+    assert alert.locator("a").first.get_attribute("href") == "tel:911"
+    assert quiz_page.locator("#quiz-alert-crisis").is_hidden()
+    quiz_page.click("#quiz-continue")
+    result = quiz_page.locator("#outcome-emergency")
+    assert result.is_visible() and focused(quiz_page) == "outcome-emergency-title"
+    assert result.locator("a").first.get_attribute("href") == "tel:911"
+    assert quiz_page.locator("#quiz-go-on").is_visible()
+
+
+def test_results_never_show_the_referral_line_as_crisis_help(quiz_page):
+    complete(quiz_page, USUAL)
+    result = quiz_page.locator("#outcome-outpatient")
+    assert lines_under(result, "Need help now?") == ["Emergency services", "988 Suicide & Crisis Lifeline"]
+    assert lines_under(result, "Help finding care") == ["SAMHSA National Helpline"]
+
+
+# --- the promises of the first self-check --------------------------------------------------------
+
+def test_change_answers_and_start_again(quiz_page, real_quiz):
+    complete(quiz_page, USUAL)
     quiz_page.click("#quiz-change")
-    assert quiz_page.locator("#quiz-questions").is_visible() and quiz_page.locator("#quiz-results").is_hidden()
-    assert quiz_page.is_checked("#q-daily-life-a-lot")
-    quiz_page.check("#q-withdrawal-yes")
-    quiz_page.click("#quiz-submit")
-    assert quiz_page.locator("#outcome-more-care").is_visible()
+    assert shown_question(quiz_page) == "who" and focused(quiz_page) == "legend-who"
+    assert quiz_page.locator("#quiz-results").is_hidden() and quiz_page.is_checked("#q-who-me-adult")
+    complete(quiz_page, {**USUAL, "daily-life": "severe"})
+    assert shown_result(quiz_page, real_quiz)[0] == "more-care"
     quiz_page.click("#quiz-restart")
     assert quiz_page.evaluate("document.querySelectorAll('input:checked').length") == 0
-    assert quiz_page.locator("#quiz-results").is_hidden()
+    assert shown_question(quiz_page) == "who" and focused(quiz_page) == "legend-who"
+    assert quiz_page.locator("#quiz-results").is_hidden() and quiz_page.locator("[data-alert]:visible").count() == 0
 
 
 def test_nothing_leaves_the_page_and_nothing_is_stored(quiz_page):
-    url = quiz_page.url
-    answer(quiz_page, {**SAFE_IOP, "danger": "not-sure"})
-    quiz_page.click("#quiz-submit")
+    url, history = quiz_page.url, quiz_page.evaluate("history.length")
+    complete(quiz_page, {**USUAL, "danger-now": "not-sure"})
     quiz_page.click("#quiz-change")
-    quiz_page.click("#quiz-submit")
+    quiz_page.click("#quiz-continue")
+    quiz_page.click("#quiz-back")
+    complete(quiz_page, USUAL)
     quiz_page.click("#quiz-restart")
     assert quiz_page.requests_after_load == []
-    assert quiz_page.url == url
+    assert quiz_page.url == url and quiz_page.evaluate("history.length") == history
     storage = quiz_page.evaluate("""async () => ({
         cookies: document.cookie, local: localStorage.length, session: sessionStorage.length,
         idb: (await indexedDB.databases()).length })""")
@@ -142,31 +287,58 @@ def test_nothing_leaves_the_page_and_nothing_is_stored(quiz_page):
     assert quiz_page.context.cookies() == []
 
 
-def test_printing_a_result_shows_the_result_and_next_steps(quiz_page):
-    answer(quiz_page, SAFE_IOP)
-    quiz_page.click("#quiz-submit")
+def test_answers_are_gone_after_leaving_and_coming_back(quiz_page, served_site):
+    quiz_page.check("#q-who-me-adult")
+    quiz_page.click("#quiz-continue")
+    quiz_page.check("#q-danger-now-no")
+    quiz_page.goto(served_site + "faq/")
+    quiz_page.go_back()
+    quiz_page.wait_for_load_state("networkidle")
+    assert quiz_page.evaluate("document.querySelectorAll('input:checked').length") == 0
+    assert shown_question(quiz_page) == "who"
+
+
+def test_printing_a_result_prints_it_with_next_steps_and_crisis_lines_but_no_questions(quiz_page):
+    complete(quiz_page, {**USUAL, "weekly-therapy": "not-enough"})
     quiz_page.emulate_media(media="print")
-    assert quiz_page.locator("#outcome-iop").is_visible()
-    assert quiz_page.locator("#outcome-iop .quiz-outcome__steps").is_visible()
-    assert quiz_page.locator("#outcome-iop .quiz-outcome__lines").is_visible()  # crisis lines print too
-    assert quiz_page.locator("#quiz-questions").is_hidden() and quiz_page.locator("#quiz-change").is_hidden()
-    pdf = quiz_page.pdf()
-    assert pdf.startswith(b"%PDF")
+    result = quiz_page.locator("#outcome-iop")
+    assert result.is_visible() and result.locator(".quiz-outcome__steps").is_visible()
+    assert result.locator("a[href='tel:988']").is_visible()
+    for hidden in ("#quiz-questions", "#quiz-progress", "#quiz-change", "#quiz-print", "#quiz-guide"):
+        assert quiz_page.locator(hidden).is_hidden(), hidden
+    assert quiz_page.pdf().startswith(b"%PDF")
 
 
-def test_without_javascript_every_question_and_the_guide_are_there(browser, site, served_site):
+# --- without JavaScript ------------------------------------------------------------------------
+
+def test_without_javascript_every_question_every_result_and_the_guide_are_there(browser, site, served_site, real_quiz):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(served_site + "quiz/")
-    assert page.locator("fieldset.quiz-question").count() == 11
-    assert page.locator("#quiz-submit").is_hidden()
+    questions = page.locator("fieldset.quiz-question")
+    assert questions.count() == len(real_quiz.questions) and page.locator("#quiz-continue").is_hidden()
+    assert questions.nth(7).locator("legend").inner_text().startswith(f"Question 8 of {len(real_quiz.questions)}")
+    assert page.locator("#question-alcohol-daily .quiz-question__when").inner_text() == (
+        "Answer this only if you answered “Yes” or “Not sure” to question 7.")
+    assert page.locator("#question-withdrawal-now .quiz-question__when").inner_text() == (
+        "Answer this only if you answered “Yes” or “Not now, but I stopped in the last 12 months” or “Not sure” "
+        "to question 7, or “Yes” or “Not sure” to question 10.")
+    assert page.locator("#question-who .quiz-question__when").count() == 0
+    assert page.locator("[data-outcome]:visible").count() == len(real_quiz.outcomes)
     guide = page.locator("#quiz-guide")
     assert guide.get_attribute("open") is not None
-    steps = guide.locator(".quiz-guide__step")
-    assert steps.count() == 9
-    assert steps.first.inner_text().startswith("If you answered “Yes” or “Not sure” to question 1, your result is: Please talk to someone now")
-    assert page.locator("[data-outcome]:visible").count() == 4
-    page.check("#q-danger-yes")
+    assert guide.locator(".quiz-guide__step").count() == len(real_quiz.rules)
+    assert guide.locator(".quiz-guide__step").nth(1).inner_text() == (
+        "If you answered “Yes” or “Not sure” to question 2, your result is: Please talk to someone now")
+    assert guide.locator(".quiz-guide__instant li").all_inner_texts() == [
+        "If you answered “Yes” or “Not sure” to question 11: "
+        "This may be a medical emergency. Call 911 or go to an emergency room now",
+        "If you answered “Yes” or “Not sure” to question 2: Please talk to someone now"]
+    notes = guide.locator(".quiz-guide__notes li")
+    assert notes.count() == len(real_quiz.notes)
+    assert notes.first.inner_text().startswith("If you answered “Yes, every day or almost every day” or “Yes, sometimes” "
+                                               "or “Not sure” to question 9, or ")
+    page.check("#q-danger-now-yes")
     assert page.url.endswith("/quiz/")
     context.close()
 
@@ -175,3 +347,41 @@ def test_quiz_is_linked_from_home_and_navigation(site: Path):
     home = (site / "index.html").read_text()
     assert 'href="quiz/"' in home
     assert 'class="site-nav__link" href="../quiz/"' in (site / "faq/index.html").read_text()
+
+
+# --- page content cannot feed the quiz ----------------------------------------------------------
+
+FAKE_DATA = {"questions": [{"id": "danger-now", "options": ["yes", "no"], "askIf": [], "instant": {}}],
+             "rules": [{"when": [], "outcome": "outpatient"}], "notes": []}
+
+
+@contextlib.contextmanager
+def serving(output: Path) -> Iterator[str]:
+    """A built site served like the real one, with its `_headers`; yields its root URL."""
+    handler = type("ProjectHandler", (_HostHandler,), {"site_headers": read_headers_file(output / "_headers")})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_fake_data_block_in_the_page_content_does_not_change_the_result(quiz_project, browser):
+    # the id the data block had before it moved inside the quiz
+    quiz_project.edit("content/quiz.md", "This is not a test",
+                      f'<div id="quiz-data" hidden>{json.dumps(FAKE_DATA)}</div>\n\nThis is not a test')
+    assert quiz_project.build().code == 0
+    context = browser.new_context()
+    page = context.new_page()
+    with serving(quiz_project.root / "output") as base_url:
+        page.goto(base_url + "quiz/")
+        assert json.loads(page.locator("#quiz-data").first.text_content()) == FAKE_DATA  # it comes first
+        assert page.evaluate("IOPQuiz.evaluate({'danger-now': 'yes'})") == "crisis"
+        page.check("#q-who-me-adult")
+        page.click("#quiz-continue")
+        page.check("#q-danger-now-yes")
+        page.click("#quiz-continue")
+        assert page.locator("#outcome-crisis").is_visible()
+    context.close()
