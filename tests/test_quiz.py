@@ -13,21 +13,11 @@ from typing import Iterator
 import pytest
 import yaml
 
-from conftest import LINKED_PAGES, ROOT, _HostHandler, read_headers_file
-from iopguide.quiz import load_quiz
+from conftest import ROOT, _HostHandler, read_headers_file
 
-QUIZ = "content/quiz.yaml"
 SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
 USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
 PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
-
-
-@pytest.fixture(scope="module")
-def real_quiz():
-    errors = []
-    quiz = load_quiz(ROOT / QUIZ, {f"{name}.md" for name in LINKED_PAGES}, errors)
-    assert errors == []
-    return quiz
 
 
 # --- driving the page ----------------------------------------------------------------------------
