@@ -2,18 +2,13 @@
 results as the build's Python evaluator, private, usable without JS, safe from page content."""
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 
-from conftest import ROOT, _HostHandler, read_headers_file
+from conftest import ROOT, read_headers_file, serving
 
 SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
 USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
@@ -200,7 +195,7 @@ def test_a_danger_answer_alerts_at_once_and_shows_the_crisis_result_before_going
     assert alert.is_hidden()
     quiz_page.check("#q-danger-now-not-sure")
     assert alert.is_visible() and alert.get_attribute("role") == "alert"
-    assert alert.locator("a[href='tel:988']").is_visible()
+    assert alert.locator("a[href='tel:988']").first.is_visible()
     assert "SAMHSA" not in alert.inner_text()
     quiz_page.check("#q-danger-now-no")
     assert alert.is_hidden()
@@ -209,7 +204,7 @@ def test_a_danger_answer_alerts_at_once_and_shows_the_crisis_result_before_going
     result = quiz_page.locator("#outcome-crisis")
     assert result.is_visible() and focused(quiz_page) == "outcome-crisis-title"
     assert quiz_page.locator("#quiz-results-heading").inner_text() == "Before you go on"
-    assert result.locator(".quiz-lines").first.locator("a[href='tel:988']").is_visible()
+    assert result.locator(".quiz-lines").first.locator("a[href='tel:988']").first.is_visible()
     assert lines_under(result, "Help finding care") == ["SAMHSA National Helpline"]
     assert "SAMHSA" not in result.locator(".quiz-lines").first.inner_text()
     assert quiz_page.locator("#quiz-change").is_hidden() and quiz_page.locator("#quiz-restart").is_hidden()
@@ -241,7 +236,8 @@ def test_a_withdrawal_emergency_puts_911_first(quiz_page, real_quiz):
 def test_results_never_show_the_referral_line_as_crisis_help(quiz_page):
     complete(quiz_page, USUAL)
     result = quiz_page.locator("#outcome-outpatient")
-    assert lines_under(result, "Need help now?") == ["Emergency services", "988 Suicide & Crisis Lifeline"]
+    lines = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))["crisis_lines"]
+    assert lines_under(result, "Need help now?") == [line["name"] for line in lines if line["kind"] == "crisis"]
     assert lines_under(result, "Help finding care") == ["SAMHSA National Helpline"]
 
 
@@ -293,7 +289,7 @@ def test_printing_a_result_prints_it_with_next_steps_and_crisis_lines_but_no_que
     quiz_page.emulate_media(media="print")
     result = quiz_page.locator("#outcome-iop")
     assert result.is_visible() and result.locator(".quiz-outcome__steps").is_visible()
-    assert result.locator("a[href='tel:988']").is_visible()
+    assert result.locator("a[href='tel:988']").first.is_visible()
     for hidden in ("#quiz-questions", "#quiz-progress", "#quiz-change", "#quiz-print", "#quiz-guide"):
         assert quiz_page.locator(hidden).is_hidden(), hidden
     assert quiz_page.pdf().startswith(b"%PDF")
@@ -307,27 +303,28 @@ def test_without_javascript_every_question_every_result_and_the_guide_are_there(
     page.goto(served_site + "quiz/")
     questions = page.locator("fieldset.quiz-question")
     assert questions.count() == len(real_quiz.questions) and page.locator("#quiz-continue").is_hidden()
+    number = {question.id: index for index, question in enumerate(real_quiz.questions, start=1)}
     assert questions.nth(7).locator("legend").inner_text().startswith(f"Question 8 of {len(real_quiz.questions)}")
     assert page.locator("#question-alcohol-daily .quiz-question__when").inner_text() == (
-        "Answer this only if you answered “Yes” or “Not sure” to question 7.")
+        f"Answer this only if you answered “Yes” or “Not sure” to question {number['substances']}.")
     assert page.locator("#question-withdrawal-now .quiz-question__when").inner_text() == (
         "Answer this only if you answered “Yes” or “Not now, but I stopped in the last 12 months” or “Not sure” "
-        "to question 7, or “Yes” or “Not sure” to question 10.")
+        f"to question {number['substances']}, or “Yes” or “Not sure” to question {number['daily-medicine']}.")
     assert page.locator("#question-who .quiz-question__when").count() == 0
     assert page.locator("[data-outcome]:visible").count() == len(real_quiz.outcomes)
     guide = page.locator("#quiz-guide")
     assert guide.get_attribute("open") is not None
     assert guide.locator(".quiz-guide__step").count() == len(real_quiz.rules)
     assert guide.locator(".quiz-guide__step").nth(1).inner_text() == (
-        "If you answered “Yes” or “Not sure” to question 2, your result is: Please talk to someone now")
+        f"If you answered “Yes” or “Not sure” to question {number['danger-now']}, your result is: Please talk to someone now")
     assert guide.locator(".quiz-guide__instant li").all_inner_texts() == [
-        "If you answered “Yes” or “Not sure” to question 11: "
+        f"If you answered “Yes” or “Not sure” to question {number['withdrawal-now']}: "
         "This may be a medical emergency. Call 911 or go to an emergency room now",
-        "If you answered “Yes” or “Not sure” to question 2: Please talk to someone now"]
+        f"If you answered “Yes” or “Not sure” to question {number['danger-now']}: Please talk to someone now"]
     notes = guide.locator(".quiz-guide__notes li")
     assert notes.count() == len(real_quiz.notes)
     assert notes.first.inner_text().startswith("If you answered “Yes, every day or almost every day” or “Yes, sometimes” "
-                                               "or “Not sure” to question 9, or ")
+                                               f"or “Not sure” to question {number['opioids']}, or ")
     page.check("#q-danger-now-yes")
     assert page.url.endswith("/quiz/")
     context.close()
@@ -345,29 +342,23 @@ FAKE_DATA = {"questions": [{"id": "danger-now", "options": ["yes", "no"], "askIf
              "rules": [{"when": [], "outcome": "outpatient"}], "notes": []}
 
 
-@contextlib.contextmanager
-def serving(output: Path) -> Iterator[str]:
-    """A built site served like the real one, with its `_headers`; yields its root URL."""
-    handler = type("ProjectHandler", (_HostHandler,), {"site_headers": read_headers_file(output / "_headers")})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(output)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_a_fake_data_block_in_the_page_content_does_not_change_the_result(quiz_project, browser):
-    # the id the data block had before it moved inside the quiz
-    quiz_project.edit("content/quiz.md", "This is not a test",
-                      f'<div id="quiz-data" hidden>{json.dumps(FAKE_DATA)}</div>\n\nThis is not a test')
+def test_a_fake_data_block_in_the_page_does_not_change_the_result(quiz_project, browser):
+    """The build refuses page content that reuses the quiz's ids (tests/test_sanitizer.py); should such
+    markup ever reach the page anyway, the quiz still reads only its own data block."""
+    quiz_project.edit("content/quiz.md", "This is not a test", '<div id="quiz">x</div>\n\nThis is not a test')
+    assert "'quiz'" in quiz_project.build().err
+    quiz_project.edit("content/quiz.md", '<div id="quiz">x</div>\n\n', "")
     assert quiz_project.build().code == 0
+    fake = f'<div id="quiz"><script type="application/json" id="quiz-data">{json.dumps(FAKE_DATA)}</script></div>'
+    output = quiz_project.root / "output"
+    page_file = output / "quiz" / "index.html"
+    html = page_file.read_text(encoding="utf-8")
+    page_file.write_text(html.replace("<main", fake + "<main", 1), encoding="utf-8")  # first in the document
     context = browser.new_context()
     page = context.new_page()
-    with serving(quiz_project.root / "output") as base_url:
+    with serving(output, read_headers_file(output / "_headers")) as base_url:
         page.goto(base_url + "quiz/")
-        assert json.loads(page.locator("#quiz-data").first.text_content()) == FAKE_DATA  # it comes first
+        assert page.locator("#quiz").count() == 2  # the fake one first
         assert page.evaluate("IOPQuiz.evaluate({'danger-now': 'yes'})") == "crisis"
         page.check("#q-who-me-adult")
         page.click("#quiz-continue")

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, site_pages
 from iopguide.metadata import security_headers
-from test_quiz import SAFE_IOP, answer
+from test_quiz import USUAL, complete
 from test_reader_safety import CSP_LISTENER, NEUTRAL
 
 HOSTS = {"with _headers": "served_site", "GitHub Pages, no _headers": "served_site_without_headers"}
@@ -63,11 +63,14 @@ def test_leave_this_site_hides_the_page_and_leaves(context, host):
 def test_the_quiz_shows_crisis_lines_and_gives_a_result(context, host):
     page = context.new_page()
     page.goto(host + "quiz/")
-    page.check("#q-danger-not-sure")
-    assert page.locator("#quiz-alert a[href='tel:988']").is_visible()
-    answer(page, SAFE_IOP)
-    page.click("#quiz-submit")
-    assert page.locator("#outcome-iop").is_visible() and page.locator("#quiz-alert").is_hidden()
+    page.check("#q-who-me-adult")
+    page.click("#quiz-continue")
+    page.check("#q-danger-now-not-sure")
+    assert page.locator("#quiz-alert-crisis a[href='tel:988']").first.is_visible()
+    page.check("#q-danger-now-no")
+    page.click("#quiz-continue")
+    complete(page, {**USUAL, "weekly-therapy": "not-enough"})
+    assert page.locator("#outcome-iop").is_visible() and page.locator("#quiz-alert-crisis").is_hidden()
 
 
 def test_only_the_headers_stop_a_page_being_framed(context, host, served_site):
