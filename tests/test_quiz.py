@@ -117,14 +117,15 @@ def test_one_question_per_screen_with_progress_and_an_in_page_back(quiz_page, re
     quiz_page.click("#quiz-continue")
     # drinking or drug use brings four questions: daily drinking, opioids, withdrawal now and before
     assert shown_question(quiz_page) == "alcohol-daily"
-    assert progress(quiz_page) == f"Question 8 of {always_asked + 4}"
+    after_substances = [q.id for q in real_quiz.questions].index("substances") + 2  # every question above is asked
+    assert progress(quiz_page) == f"Question {after_substances} of {always_asked + 4}"
     quiz_page.click("#quiz-back")
     assert shown_question(quiz_page) == "substances" and focused(quiz_page) == "legend-substances"
     assert quiz_page.is_checked("#q-substances-yes")
     quiz_page.check("#q-substances-no")
     quiz_page.click("#quiz-continue")
-    assert shown_question(quiz_page) == "sedatives"
-    assert progress(quiz_page) == f"Question 8 of {always_asked}"
+    assert shown_question(quiz_page) == "daily-medicine"
+    assert progress(quiz_page) == f"Question {after_substances} of {always_asked}"
     assert quiz_page.url.endswith("/quiz/") and quiz_page.evaluate("history.length") == history
 
 

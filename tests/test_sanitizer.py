@@ -94,7 +94,7 @@ def test_ids_the_templates_use_are_refused_in_pages_with_their_line(project, wri
 
 
 @pytest.mark.parametrize("written, message", [
-    ('<p id="quiz-data">{}</p>', "the id 'quiz-data' is one the site's templates use"),
+    ('<p id="quiz-progress">{}</p>', "the id 'quiz-progress' is one the site's templates use"),
     ('<span id="outcome-crisis">x</span>', "the id 'outcome-crisis' is one the site's templates use"),
 ])
 def test_the_quiz_page_cannot_hold_the_quiz_s_own_ids(quiz_project, written, message):
@@ -110,8 +110,8 @@ def test_the_reserved_ids_are_read_from_each_template_and_those_it_uses():
 
     page, quiz = template_ids("page"), template_ids("quiz")
     assert {"main-content", "quick-exit-hint", "page-contents"} <= page.ids  # base.html and its components
-    assert "quiz-data" not in page and "question-1" not in page
-    assert {"main-content", "quiz", "quiz-data"} <= quiz.ids
+    assert "quiz-progress" not in page and "question-1" not in page
+    assert {"main-content", "quiz", "quiz-progress"} <= quiz.ids
     assert "outcome-crisis" in quiz and "question-1" in quiz
     templates = "".join(path.read_text() for path in (ROOT / "templates").rglob("*.html"))
     for name in quiz.ids:
