@@ -41,6 +41,7 @@ CRISIS_LINE = Record({
 UI_STRINGS = (
     "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
     "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
+    "notes_heading", "notes_back",
     "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
     "guide_contents", "not_found_title", "not_found_text", "footer_label", "date_format",
     "quiz_question_number", "quiz_submit", "quiz_change", "quiz_restart", "quiz_print", "quiz_error_title",

@@ -23,7 +23,8 @@ from .yamlfile import load_parser, parse_yaml
 if TYPE_CHECKING:
     from .quiz import Quiz
 
-SOURCE = Record({"title": Str(required=True), "url": Url(required=True)}, build=Source)
+SOURCE = Record({"title": Str(required=True), "url": Url(required=True), "guidance": Bool(default=False)},
+                build=Source)
 
 FRONT_MATTER = Record({
     "title": Str(required=True, max_length=90),

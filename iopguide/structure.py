@@ -103,6 +103,7 @@ class Source:
 
     title: str
     url: str
+    guidance: bool = False  # shaped how the page is written; backs no single claim, so needs no note
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Page(_Titled):
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    notes_html: str = ""  # the footnotes' list, shown after the text under the ui word notes_heading
     links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, fragment, as written)
     ids: set[str] = field(default_factory=set)
