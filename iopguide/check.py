@@ -125,6 +125,10 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
     elif (due - today).days <= DUE_SOON_DAYS:
         add("warning", page.front_line("last_reviewed"), f"the page is due for review on {due.isoformat()}",
             "plan its review: check facts, sources, links and readability")
+    if config.require_clinical_signoff and page.meta.reviewed_by is None:
+        add("warning", page.front_line("last_reviewed"), "no clinical reviewer has signed off this page, "
+            "and site_config.yaml sets require_clinical_signoff: true",
+            "once a clinician has reviewed the page, add reviewed_by: with their name: and role:")
     if page.meta.description == PLACEHOLDER_DESCRIPTION:
         add("error", page.front_line("description"), "the description is still the placeholder from 'new'",
             "say in one sentence what this page covers")

@@ -15,7 +15,7 @@ from .cache import Memo, digest
 from .errors import ContentError, display_path
 from .folders import files_below
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
-from .structure import Page, PageListing, PageMeta, SiteConfig, Source
+from .structure import Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
 from .textfile import read_text
 from .workers import map_forked, worker_count
 from .yamlfile import load_parser, parse_yaml
@@ -33,7 +33,9 @@ FRONT_MATTER = Record({
     "menu_title": Str(max_length=30),
     "menu_order": Int(min=0, max=9999),
     "next_review": Date(),
-    "reviewed_by": Str(max_length=120),
+    "reviewed_by": Record({"name": Str(required=True, max_length=120), "role": Str(required=True, max_length=120)},
+                          build=Reviewer),
+    "last_updated": Date(),
     "sources": ListOf(SOURCE, default=[]),
     "draft": Bool(default=False),
     "template": Str(default="page", pattern=r"[a-z0-9][a-z0-9_-]*",

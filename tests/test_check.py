@@ -207,3 +207,16 @@ def test_a_listed_source_no_note_cites_is_a_warning_at_its_line(clean):
     clean.edit("content/topic.md", "    url: https://example.org/unused/\n",
                "    url: https://example.org/unused/\n    guidance: true\n")
     assert check(clean, "--strict")[0] == 0
+
+
+def test_clinical_sign_off_is_required_only_when_the_config_asks(clean):
+    clean.edit("site_config.yaml", "publisher:", "require_clinical_signoff: true\npublisher:")
+    code, report = check(clean, "--strict")
+    assert code == 1
+    assert only(report, "warning") == [
+        f"{path}:{line}: no clinical reviewer has signed off this page, and site_config.yaml sets "
+        "require_clinical_signoff: true — once a clinician has reviewed the page, add reviewed_by: with their name: "
+        "and role:" for path, line in (("content/get-help-now.md", 5), ("content/index.md", 6), ("content/topic.md", 6))]
+    for path in PAGES:
+        clean.edit(path, "sources:", "reviewed_by:\n  name: Test Reviewer\n  role: Test role\nsources:")
+    assert check(clean, "--strict")[0] == 0
