@@ -237,12 +237,11 @@ class FootnoteProcessor(Treeprocessor):
 
     @staticmethod
     def report_unresolved(root: etree.Element, page: PageContext) -> None:
-        for element in root.iter():
-            code = element.tag in ("code", "pre")
-            prose = (element.tail or "") if code else f"{element.text or ''} {element.tail or ''}"
-            for found in _FOOTNOTE_REF.finditer(prose):
-                page.problems.append(LinkProblem(found.group(0), f"the citation '{found.group(0)}' has no note",
-                                                 f"add a line '{found.group(0)}: Source. [Title](https://…)' at the end of the page"))
+        texts = [element.text for element in root.iter() if element.tag not in ("code", "pre")]
+        texts += [element.tail for element in root.iter()]
+        for found in (found for text in texts if text and "[^" in text for found in _FOOTNOTE_REF.finditer(text)):
+            page.problems.append(LinkProblem(found.group(0), f"the citation '{found.group(0)}' has no note",
+                                             f"add a line '{found.group(0)}: Source. [Title](https://…)' at the end of the page"))
 
 
 class SectionProcessor(Treeprocessor):

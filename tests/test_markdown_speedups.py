@@ -38,7 +38,9 @@ def python_markdown_itself():
 def convert(md, text: str) -> str:
     md.reset()
     md.page_context = PageContext("page.md", "page/", PAGES, {})
-    return md.convert(text)
+    html = md.convert(text)
+    notes = md.page_context.notes_html  # the site keeps a page's notes apart, for its template to show after the text
+    return "\n".join(part for part in (html, notes.rstrip()) if part)
 
 
 def test_every_page_of_the_site_converts_as_python_markdown_converts_it():
