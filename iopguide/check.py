@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .builder import BuildOptions
+from .citations import uncited_figures, uncited_sources
 from .config import load_config
 from .content import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
 from .convert import convert_pages
@@ -24,7 +25,7 @@ from .validate import validate_site
 
 DUE_SOON_DAYS = 30
 SHORT_DESCRIPTION = 50
-TEMPLATE_IDS = {"main-content", "page-sources", "page-contents"}  # ids every page template adds
+TEMPLATE_IDS = {"main-content", "page-sources", "page-contents", "page-notes"}  # ids every page template adds
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,10 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
     elif (due - today).days <= DUE_SOON_DAYS:
         add("warning", page.front_line("last_reviewed"), f"the page is due for review on {due.isoformat()}",
             "plan its review: check facts, sources, links and readability")
+    if config.require_clinical_signoff and page.meta.reviewed_by is None:
+        add("warning", page.front_line("last_reviewed"), "no clinical reviewer has signed off this page, "
+            "and site_config.yaml sets require_clinical_signoff: true",
+            "once a clinician has reviewed the page, add reviewed_by: with their name: and role:")
     if page.meta.description == PLACEHOLDER_DESCRIPTION:
         add("error", page.front_line("description"), "the description is still the placeholder from 'new'",
             "say in one sentence what this page covers")
@@ -155,6 +160,16 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
     if grade is not None and grade > config.readability_target:
         add("warning", page.body_line, f"reading level is US grade {grade:.1f}; the site's target is {config.readability_target}",
             "use shorter sentences and everyday words")
+    for block, figure in uncited_figures(page):
+        add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
+            "add a citation like [^source] after the sentence, and the note '[^source]: Who. [Title](https://…)' "
+            "at the end of the page")
+    for index in uncited_sources(page):
+        source = page.meta.sources[index]
+        add("warning", page.front_lines.get(("sources", index), page.front_line("sources")),
+            f"no note in the text cites the source '{source.title}'",
+            f"cite it after the sentence it supports with [^name] and a note '[^name]: … {source.url}', "
+            "or add 'guidance: true' to it if it shaped the page but backs no single claim")
     return found
 
 

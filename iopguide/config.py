@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from .cache import Memo, digest
 from .errors import BuildFailed, ContentError, display_path
-from .schema import Int, Invalid, ListOf, Record, Str, Template, Url, check_document
-from .structure import LINE_KINDS, CrisisLine, Footer, PageRef, SiteConfig
+from .schema import Bool, Int, Invalid, ListOf, Record, Str, Template, Url, check_document
+from .structure import LINE_KINDS, CrisisLine, Footer, PageRef, Publisher, SiteConfig
 from .textfile import read_text
 from .yamlfile import parse_yaml
 
@@ -38,9 +38,22 @@ CRISIS_LINE = Record({
     "url": Url(),
 }, build=CrisisLine)
 
+PUBLISHER = Record({
+    "name": Str(required=True, max_length=120),
+    "address": Str(max_length=200),
+    "contact": Str(pattern=r"[^@\s/:]+@[^@\s]+\.[^@\s]+|https?://\S+",
+                   pattern_hint="write an email address, like editors@example.org, or a web address starting https://"),
+    "funding": Str(max_length=200),
+    "editorial_policy": Str(pattern=r"[^:\s]+\.md|https?://\S+",
+                            pattern_hint="write the file name of a page in content/, like about.md, "
+                                         "or a web address starting https://"),
+}, build=Publisher, required=True)
+
 UI_STRINGS = (
     "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
     "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
+    "notes_heading", "notes_back",
+    "last_updated", "awaiting_review", "published_by", "contact", "funding", "editorial_policy",
     "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
     "guide_contents", "not_found_title", "not_found_text", "footer_label", "date_format",
     "quiz_question_number", "quiz_continue", "quiz_back", "quiz_go_on", "quiz_instant_heading", "quiz_change",
@@ -78,6 +91,8 @@ CONFIG = Record({
     "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
                      build=Footer, required=True),
     "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    "publisher": PUBLISHER,
+    "require_clinical_signoff": Bool(default=False),
     "ui": UI,
 })
 

@@ -15,7 +15,7 @@ from .cache import Memo, digest
 from .errors import ContentError, display_path
 from .folders import files_below
 from .schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
-from .structure import Page, PageListing, PageMeta, SiteConfig, Source
+from .structure import Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
 from .textfile import read_text
 from .workers import map_forked, worker_count
 from .yamlfile import load_parser, parse_yaml
@@ -23,7 +23,8 @@ from .yamlfile import load_parser, parse_yaml
 if TYPE_CHECKING:
     from .quiz import Quiz
 
-SOURCE = Record({"title": Str(required=True), "url": Url(required=True)}, build=Source)
+SOURCE = Record({"title": Str(required=True), "url": Url(required=True), "guidance": Bool(default=False)},
+                build=Source)
 
 FRONT_MATTER = Record({
     "title": Str(required=True, max_length=90),
@@ -32,7 +33,9 @@ FRONT_MATTER = Record({
     "menu_title": Str(max_length=30),
     "menu_order": Int(min=0, max=9999),
     "next_review": Date(),
-    "reviewed_by": Str(max_length=120),
+    "reviewed_by": Record({"name": Str(required=True, max_length=120), "role": Str(required=True, max_length=120)},
+                          build=Reviewer),
+    "last_updated": Date(),
     "sources": ListOf(SOURCE, default=[]),
     "draft": Bool(default=False),
     "template": Str(default="page", pattern=r"[a-z0-9][a-z0-9_-]*",

@@ -22,7 +22,10 @@ if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
 
 # fenced_code: editors who show an example of HTML or YAML paste it between ``` lines, as on GitHub
 EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "def_list", "abbr", "footnotes", "admonition", "md_in_html"]
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"}}
+# Notes are numbered in the order the text cites them; the arrow back to the text is drawn as text,
+# not as the emoji some phones show for it (U+FE0E).
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"},
+                     "footnotes": {"USE_DEFINITION_ORDER": False, "BACKLINK_TEXT": "&#8617;&#xFE0E;"}}
 
 
 def make_markdown() -> markdown.Markdown:
@@ -58,14 +61,16 @@ class Converted:
     intro_html: str
     sections: list[Section]
     headings: list[Heading]
+    notes_html: str = ""
 
     @classmethod
     def of(cls, page: Page) -> Converted:
-        return cls(page.html, page.intro_html, page.sections, page.headings)
+        return cls(page.html, page.intro_html, page.sections, page.headings, page.notes_html)
 
     def apply_to(self, page: Page) -> None:
         page.html, page.intro_html, page.sections, page.headings = (self.html, self.intro_html, self.sections,
                                                                     self.headings)
+        page.notes_html = self.notes_html
 
 
 def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[ContentError],
@@ -101,6 +106,7 @@ def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], 
         return
     page.html = html
     page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
+    page.notes_html = context.notes_html
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = context.headings
     lines = lines_of(page.body, page.body_line)

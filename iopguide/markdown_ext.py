@@ -5,6 +5,8 @@
 - Straight quotes, `--`, `---` and `...` become curly quotes, dashes and ellipses (typography.py).
 - The body is also split at each `##` heading into sections, for templates that lay them out
   as components (myth/fact pairs, FAQ entries, cards on the home page).
+- Footnotes (`[^source]`) are numbered citations; their list is kept apart from the sections, so
+  the page template shows it once, after the text, whatever the page's layout.
 """
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ class PageContext:
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    notes_html: str = ""  # the list of footnotes, shown by the page template under the heading NOTES_ID
 
 
 def relative_url(from_dir: str, to: str) -> str:
@@ -199,6 +202,52 @@ class TableProcessor(Treeprocessor):
                 parent.insert(index, box)
 
 
+NOTES_ID = "page-notes"  # the notes' heading, which the page template writes in the site's language
+NOTES_BACK_ID = "page-notes-back"  # the template's words for a link from a note back to the text
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+class FootnoteProcessor(Treeprocessor):
+    """Numbered citations that screen readers announce: a reference is described by the notes'
+    heading ("1, Notes"), and a link back to the text is named by the template's words rather than
+    read as an arrow with an English title. A reference to a note nobody wrote, which Python-Markdown
+    leaves as plain text, and a note nothing refers to, whose link back leads nowhere, are reported."""
+
+    def run(self, root: etree.Element) -> None:
+        page: PageContext = self.md.page_context
+        self.report_unresolved(root, page)
+        notes = next((element for element in root if element.tag == "div" and element.get("class") == "footnote"), None)
+        if notes is None:
+            return
+        cited = set()
+        for sup in root.iter("sup"):
+            link = sup.find("a")
+            if link is not None and link.get("class") == "footnote-ref":
+                cited.add(sup.get("id"))
+                link.set("aria-describedby", NOTES_ID)
+        for rule in notes.findall("hr"):  # the template's heading separates the notes from the text
+            notes.remove(rule)
+        for item in notes.iter("li"):
+            for holder in list(item.iter()):
+                for back in [link for link in holder if link.get("class") == "footnote-backref"]:
+                    if back.get("href", "")[1:] in cited:
+                        back.attrib.pop("title", None)
+                        back.set("aria-labelledby", NOTES_BACK_ID)
+                    else:
+                        holder.remove(back)
+                        name = item.get("id", "").partition(":")[2]
+                        page.problems.append(LinkProblem(f"[^{name}]:", f"the note '[^{name}]' is never cited in the text",
+                                                         f"write [^{name}] after the sentence it supports, or delete the note"))
+
+    @staticmethod
+    def report_unresolved(root: etree.Element, page: PageContext) -> None:
+        texts = [element.text for element in root.iter() if element.tag not in ("code", "pre")]
+        texts += [element.tail for element in root.iter()]
+        for found in (found for text in texts if text and "[^" in text for found in _FOOTNOTE_REF.finditer(text)):
+            page.problems.append(LinkProblem(found.group(0), f"the citation '{found.group(0)}' has no note",
+                                             f"add a line '{found.group(0)}: Source. [Title](https://…)' at the end of the page"))
+
+
 class SectionProcessor(Treeprocessor):
     """Serialise the intro and each `##` section separately, after every other tree change.
 
@@ -213,6 +262,9 @@ class SectionProcessor(Treeprocessor):
         groups: list[tuple[etree.Element, str, list[str]]] = []
         pieces = []
         for element in root:
+            if element.tag == "div" and element.get("class") == "footnote":
+                page.notes_html = self.postprocess(self.md.serializer(element))
+                continue
             piece = self.md.serializer(element)
             pieces.append(piece)
             if element.tag == "h2":
@@ -261,6 +313,8 @@ class SiteExtension(Extension):
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)
+        # after footnote-duplicate (15), which adds a link back for each further reference to a note
+        md.treeprocessors.register(FootnoteProcessor(md), "site-footnotes", 14)
         # Where smarty made quotes and dashes, so every other processor sees the text it saw then: after
         # those above, attr_list (8) reading `{#an--id}` and abbr (7) finding its words; before toc (5)
         # makes heading ids from the text.

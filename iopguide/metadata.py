@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import posixpath
+import re
 
 from markupsafe import Markup
 
@@ -101,8 +102,9 @@ def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
     return sorted(rules)
 
 
-def structured_data(page: Page, config: SiteConfig) -> list[dict]:
-    """schema.org JSON-LD: every page is a MedicalWebPage with its review date; the FAQ is also an FAQPage."""
+def structured_data(page: Page, config: SiteConfig, editorial_policy: str | None = None) -> list[dict]:
+    """schema.org JSON-LD: every page is a MedicalWebPage with its review date, who reviewed it and who
+    publishes it; the FAQ is also an FAQPage. `editorial_policy` is below the site root or a full address."""
     url = config.base_url + page.url
     web_page: dict = {
         "@context": "https://schema.org",
@@ -112,10 +114,13 @@ def structured_data(page: Page, config: SiteConfig) -> list[dict]:
         "url": url,
         "inLanguage": config.language,
         "lastReviewed": page.meta.last_reviewed.isoformat(),
+        "dateModified": (page.meta.last_updated or page.meta.last_reviewed).isoformat(),
         "isPartOf": {"@type": "WebSite", "name": config.site_name, "url": config.base_url},
+        **publisher_data(config, editorial_policy),
     }
     if page.meta.reviewed_by:
-        web_page["reviewedBy"] = {"@type": "Person", "name": page.meta.reviewed_by}
+        web_page["reviewedBy"] = {"@type": "Person", "name": page.meta.reviewed_by.name,
+                                  "jobTitle": page.meta.reviewed_by.role}
     if page.meta.sources:
         web_page["citation"] = [{"@type": "CreativeWork", "name": source.title, "url": source.url}
                                 for source in page.meta.sources]
@@ -134,8 +139,25 @@ def structured_data(page: Page, config: SiteConfig) -> list[dict]:
     return graph
 
 
+def publisher_data(config: SiteConfig, editorial_policy: str | None) -> dict:
+    """The publisher as a schema.org Organization, its funder and its editorial policy, as config gives them."""
+    publisher = config.publisher
+    organization = {"@type": "Organization", "name": publisher.name}
+    if publisher.address:
+        organization["address"] = publisher.address
+    if publisher.contact:
+        organization["url" if "://" in publisher.contact else "email"] = publisher.contact
+    data: dict = {"publisher": organization}
+    if publisher.funding:
+        data["funder"] = {"@type": "Organization", "name": publisher.funding}
+    if editorial_policy:
+        data["publishingPrinciples"] = editorial_policy if "://" in editorial_policy else config.base_url + editorial_policy
+    return data
+
+
 def plain_text(html: str) -> str:
-    return Markup(html).striptags()
+    """Text without tags, and without the numbers of citations, which mean nothing away from their notes."""
+    return Markup(re.sub(r'<sup id="fnref[^"]*">.*?</sup>', "", html)).striptags()
 
 
 def open_graph_locale(language: str) -> str:

@@ -80,6 +80,7 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
         "quiz": _quiz_key(content, by_path, lookups_key),
     }
     shared["footer_links"] = shared["help_page"] = shared["nav"]
+    shared["editorial_policy"] = digest(config.publisher.policy_address(lambda rel_path: by_path[rel_path].url))
     # Everything a file's render key is made from, besides its page's own file and conversion.
     context = digest(site_key, sorted(shared.items()), lookups_key)
     unchanged_context = cache.previous.plan_context == context

@@ -115,7 +115,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
     )
     env.filters["date"] = lambda day: format_date(day, config.ui)
     env.globals.update(site=config, ui=config.ui, csp=csp_meta(), og_locale=open_graph_locale(config.language),
-                       structured_data=lambda page: structured_data(page, config))
+                       structured_data=lambda page, policy=None: structured_data(page, config, policy))
     return env
 
 
@@ -181,6 +181,7 @@ class SiteRenderer:
         # made once: rebuilding them for every page would make a build's time grow with pages squared
         self.listings = [page.listing for page in pages]
         self.guide_listings = [page.listing for page in self.guide]
+        self.editorial_policy = config.publisher.policy_address(lambda rel_path: self.by_path[rel_path].url)
 
     def render_all(self) -> dict[str, str]:
         files = {page.output_file: self.render_page(page) for page in self.pages}
@@ -205,6 +206,7 @@ class SiteRenderer:
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
             "help_page": self.links([self.config.help_page], page)[0],
+            "editorial_policy": self.editorial_policy,  # a URL below the site root, or a full web address
             "guide": self.guide_listings,
             "previous_page": _listing(self.neighbour(page, -1)),
             "next_page": _listing(self.neighbour(page, +1)),

@@ -63,6 +63,33 @@ class Footer:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """Who publishes the site, shown in every page's footer and structured data."""
+
+    name: str
+    address: str | None = None
+    contact: str | None = None  # an email address or a web address
+    funding: str | None = None
+    editorial_policy: str | None = None  # a page below content/, like about.md, or a web address
+
+    @property
+    def contact_href(self) -> str | None:
+        if not self.contact:
+            return None
+        return self.contact if "://" in self.contact else f"mailto:{self.contact}"
+
+    @property
+    def policy_page(self) -> str | None:
+        """The editorial policy's file below content/, when it is a page of the site."""
+        policy = self.editorial_policy
+        return policy if policy and "://" not in policy else None
+
+    def policy_address(self, page_url: Callable[[str], str]) -> str | None:
+        """The editorial policy's address: its page's URL below the site root, or the web address as written."""
+        return page_url(self.policy_page) if self.policy_page else self.editorial_policy
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """site_config.yaml, checked and typed."""
 
@@ -75,6 +102,8 @@ class SiteConfig:
     footer: Footer
     crisis_lines: list[CrisisLine]
     ui: dict[str, Any]
+    publisher: Publisher
+    require_clinical_signoff: bool = False  # check --strict fails on a page without reviewed_by
     tagline: str | None = None
     review_months: int = 12
     readability_target: int = 8
@@ -103,6 +132,15 @@ class Source:
 
     title: str
     url: str
+    guidance: bool = False  # shaped how the page is written; backs no single claim, so needs no note
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The clinician who reviewed a page, and their role, as the publishing organisation records them."""
+
+    name: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -115,7 +153,8 @@ class PageMeta:
     menu_title: str | None = None
     menu_order: int | None = None
     next_review: dt.date | None = None
-    reviewed_by: str | None = None
+    reviewed_by: Reviewer | None = None
+    last_updated: dt.date | None = None  # when the text last changed; the last review if not given
     sources: list[Source] = field(default_factory=list)
     draft: bool = False
     template: str = "page"
@@ -188,6 +227,7 @@ class Page(_Titled):
     intro_html: str = ""
     sections: list[Section] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    notes_html: str = ""  # the footnotes' list, shown after the text under the ui word notes_heading
     links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, fragment, as written)
     ids: set[str] = field(default_factory=set)

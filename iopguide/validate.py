@@ -5,7 +5,7 @@ from pathlib import Path
 
 from .errors import ContentError, did_you_mean, display_path
 from .content import LoadedContent
-from .structure import SiteConfig
+from .structure import PageRef, SiteConfig
 
 NOT_PAGE_TEMPLATES = {"base", "404"}
 
@@ -22,6 +22,8 @@ def validate_site(config: SiteConfig, content: LoadedContent, templates_dir: Pat
     references = [("navigation", index, ref) for index, ref in enumerate(config.navigation)]
     references += [("footer.links", index, ref) for index, ref in enumerate(config.footer.links)]
     references += [("help_page", None, config.help_page)]
+    if config.publisher.policy_page:
+        references += [("publisher.editorial_policy", None, PageRef(config.publisher.policy_page))]
     for key, index, ref in references:
         keypath = tuple(key.split(".")) + ((index,) if index is not None else ())
         if ref.page in content.drafts:

@@ -35,3 +35,26 @@ def test_pages_work_without_javascript(browser, site, served_site):
     page.get_by_role("link", name="More ways to get help").click()
     assert page.url.endswith("/get-help-now/")
     context.close()
+
+
+def test_citations_work_on_screen_for_screen_readers_and_in_print(browser, served_site):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(served_site + "myths/")
+    notes = page.get_by_role("region", name="Notes")
+    expect(notes).to_be_visible()
+    assert page.locator(".myth .footnote").count() == 0  # not inside the last myth's "Fact" box
+    first = page.locator("a.footnote-ref").first
+    expect(first).to_have_text("1")  # numbered in the order the text cites them
+    expect(first).to_have_accessible_description("Notes")
+    first.click()
+    assert page.evaluate("location.hash") == "#fn:medicare"
+    back = notes.get_by_role("link", name="Back to the text").first
+    back.click()
+    assert page.evaluate("location.hash") == "#fnref:medicare"
+    page.emulate_media(media="print")
+    cited = page.evaluate("getComputedStyle(document.querySelector('.notes a[href^=\"https\"]'), '::after').content")
+    assert "https://www.medicare.gov/" in cited  # paper shows where each note points
+    expect(back).to_be_hidden()  # a link back to the text means nothing on paper
+    page.close()

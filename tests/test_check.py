@@ -166,3 +166,73 @@ def test_a_page_with_thousands_of_broken_anchors_is_checked_within_the_time_limi
     assert code == 1 and (
         "content/extra.md:6: this text takes more than 5 s to check — look for long runs" in " ".join(errors)
         or len([error for error in errors if "goes to a section that does not exist" in error]) == 3000), errors
+
+
+FIGURES = """
+## Figures
+
+Most programs last 6 to 12 weeks.
+
+Call 1-800-662-4357 or see [the 2 to 3 week plan](index.md). Type `5 days` to search.
+
+It costs $40 a visit.[^source]
+
+This risk is highest soon after:[^source]
+
+- a stay of 30 days in hospital
+- a week in jail
+
+Teens aged 12 to 17 are welcome.
+
+| Who | Hours |
+| --- | --- |
+| Adults | 9 hours |
+
+[^source]: Example source. [Costs](https://example.org/source).
+"""
+
+
+def test_a_figure_without_a_citation_is_a_warning_at_its_line(clean):
+    clean.edit("content/topic.md", "## Questions", FIGURES.strip() + "\n\n## Questions")
+    warnings = only(check(clean)[1], "warning")
+    hint = ("add a citation like [^source] after the sentence, and the note '[^source]: Who. [Title](https://…)' "
+            "at the end of the page")
+    # phone numbers, links, code, cited paragraphs and a list introduced by a citation are left alone
+    assert warnings == [
+        f"content/topic.md:26: this paragraph states a figure ('6 to 12 weeks') but cites no source — {hint}",
+        f"content/topic.md:37: this paragraph states a figure ('aged 12') but cites no source — {hint}",
+        f"content/topic.md:41: this table row states a figure ('9 hours') but cites no source — {hint}",
+    ]
+
+
+def test_a_table_is_covered_by_a_citation_in_the_paragraph_after_it(clean):
+    clean.edit("content/topic.md", "## Questions", "| Who | Hours |\n| --- | --- |\n| Adults | 9 hours |\n\n"
+               "These hours come from a guideline.[^hours]\n\n## Questions")
+    assert only(check(clean, "--strict")[1], "warning") == []
+
+
+def test_a_listed_source_no_note_cites_is_a_warning_at_its_line(clean):
+    clean.edit("content/topic.md", "    url: https://example.org/source\n",
+               "    url: https://example.org/source\n  - title: Unused guide\n    url: https://example.org/unused/\n")
+    code, report = check(clean, "--strict")
+    assert code == 1
+    assert only(report, "warning") == [
+        "content/topic.md:10: no note in the text cites the source 'Unused guide' — cite it after the sentence it "
+        "supports with [^name] and a note '[^name]: … https://example.org/unused/', or add 'guidance: true' to it "
+        "if it shaped the page but backs no single claim"]
+    clean.edit("content/topic.md", "    url: https://example.org/unused/\n",
+               "    url: https://example.org/unused/\n    guidance: true\n")
+    assert check(clean, "--strict")[0] == 0
+
+
+def test_clinical_sign_off_is_required_only_when_the_config_asks(clean):
+    clean.edit("site_config.yaml", "publisher:", "require_clinical_signoff: true\npublisher:")
+    code, report = check(clean, "--strict")
+    assert code == 1
+    assert only(report, "warning") == [
+        f"{path}:{line}: no clinical reviewer has signed off this page, and site_config.yaml sets "
+        "require_clinical_signoff: true — once a clinician has reviewed the page, add reviewed_by: with their name: "
+        "and role:" for path, line in (("content/get-help-now.md", 5), ("content/index.md", 6), ("content/topic.md", 6))]
+    for path in PAGES:
+        clean.edit(path, "sources:", "reviewed_by:\n  name: Test Reviewer\n  role: Test role\nsources:")
+    assert check(clean, "--strict")[0] == 0

@@ -35,10 +35,17 @@ def python_markdown_itself():
     return md
 
 
-def convert(md, text: str) -> str:
+def convert(md, text: str) -> tuple[str, str]:
+    """The text's HTML and its footnotes' list: the site keeps them apart, for the page template to show
+    the notes after the text; Python-Markdown's own code ends the text with them."""
     md.reset()
     md.page_context = PageContext("page.md", "page/", PAGES, {})
-    return md.convert(text)
+    html = md.convert(text)
+    notes = md.page_context.notes_html
+    if not notes:
+        html, start, rest = html.partition('<div class="footnote">')
+        notes = start + rest
+    return html.rstrip(), notes.strip()
 
 
 def test_every_page_of_the_site_converts_as_python_markdown_converts_it():

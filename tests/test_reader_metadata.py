@@ -101,10 +101,44 @@ def test_every_page_has_a_sharing_card_favicon_and_theme_colour(site: Path, page
 
 def test_reviewer_is_named_and_a_hostile_title_cannot_escape_the_data_block(project):
     project.edit("content/topic.md", "title: A topic page", 'title: "Stop </script><script>alert(1)</script>"\n'
-                 "reviewed_by: Dr. Ana Ruiz, LCSW")
+                 "reviewed_by:\n  name: Test Reviewer\n  role: Test role\nlast_updated: 2026-01-20")
     assert project.build().code == 0
     page = scan(project.root / "output" / "topic" / "index.html")
     assert all(a.get("src") or a.get("type") == "application/ld+json" for _, a in page.tags if _ == "script")
     web_page = json_ld(page)[0]
-    assert web_page["reviewedBy"] == {"@type": "Person", "name": "Dr. Ana Ruiz, LCSW"}
+    assert web_page["reviewedBy"] == {"@type": "Person", "name": "Test Reviewer", "jobTitle": "Test role"}
     assert web_page["name"] == "Stop </script><script>alert(1)</script>"
+    assert (web_page["lastReviewed"], web_page["dateModified"]) == ("2026-01-15", "2026-01-20")
+    assert "Reviewed by: Test Reviewer, Test role" in page.text
+    assert "Page last reviewed: January 15, 2026 · Page last updated: January 20, 2026" in page.text
+    assert "not been checked by a clinical reviewer" not in page.text
+
+
+def test_a_page_without_a_reviewer_says_so_beside_its_review_date(project):
+    assert project.build().code == 0
+    page = scan(project.root / "output" / "topic" / "index.html")
+    assert "This page has not been checked by a clinical reviewer yet." in page.text
+    web_page = json_ld(page)[0]
+    assert "reviewedBy" not in web_page and web_page["dateModified"] == web_page["lastReviewed"] == "2026-01-15"
+
+
+def test_the_publisher_is_named_in_every_footer_and_in_the_structured_data(project):
+    assert project.build().code == 0
+    for url, policy_href in (("", "get-help-now/"), ("topic/", "../get-help-now/")):
+        html = (project.root / "output" / url / "index.html").read_text()
+        page = scan(project.root / "output" / url / "index.html")
+        assert "Published by: Test Publisher, 1 Test Street, Testville" in page.text, url
+        assert "Funding: Test funding" in page.text, url
+        assert page.all("a", href="mailto:editors@example.org"), url
+        assert f'<a href="{policy_href}">How we write and check our pages</a>' in html, url  # a page of the site
+        web_page = json_ld(page)[0]
+        assert web_page["publisher"] == {"@type": "Organization", "name": "Test Publisher",
+                                         "address": "1 Test Street, Testville", "email": "editors@example.org"}
+        assert web_page["funder"] == {"@type": "Organization", "name": "Test funding"}
+        assert web_page["publishingPrinciples"] == "https://example.org/get-help-now/"
+    project.edit("site_config.yaml", "  contact: editors@example.org", "  contact: https://example.org/contact")
+    project.edit("site_config.yaml", "  editorial_policy: get-help-now.md", "  editorial_policy: https://example.org/policy")
+    assert project.build().code == 0
+    page = scan(project.root / "output" / "topic" / "index.html")
+    assert page.all("a", href="https://example.org/policy") and page.all("a", href="https://example.org/contact")
+    assert json_ld(page)[0]["publisher"]["url"] == "https://example.org/contact"
