@@ -328,7 +328,7 @@ def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
 # a pattern, a choice, or a file name; base_url may only be a plain address (tests/test_publishing.py)
-NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page", "kind", "base_url"}
+NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page", "kind", "base_url", "contact"}
 SHORT = {"menu_title": 30, "title": 40, "site_name": 60}  # length limits below the two payloads together
 
 
@@ -350,7 +350,7 @@ def test_script_in_every_config_string_and_front_matter_field_is_escaped_on_ever
     config = yaml.safe_load(project.read("site_config.yaml"))
     config["navigation"] = [{"page": page, "title": SCRIPT} for page in config["navigation"]]
     project.write("site_config.yaml", yaml.safe_dump(hostile(config), allow_unicode=True, sort_keys=False))
-    front = {"title": "x", "description": "x", "menu_title": "x", "reviewed_by": "x",
+    front = {"title": "x", "description": "x", "menu_title": "x", "reviewed_by": {"name": "x", "role": "x"},
              "sources": [{"title": "x", "url": "https://example.org/"}]}
     project.write("content/extra.md", "---\n" + yaml.safe_dump(hostile(front), allow_unicode=True)
                   + "last_reviewed: 2026-01-15\nmenu_order: 2\n---\nText.\n")
