@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .builder import BuildOptions
-from .citations import uncited_figures, uncited_sources
+from .citations import blocks, uncited_figures, uncited_sources
 from .config import load_config
 from .content import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
 from .convert import convert_pages
@@ -160,11 +160,12 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
     if grade is not None and grade > config.readability_target:
         add("warning", page.body_line, f"reading level is US grade {grade:.1f}; the site's target is {config.readability_target}",
             "use shorter sentences and everyday words")
-    for block, figure in uncited_figures(page):
+    text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
+    for block, figure in uncited_figures(text_blocks):
         add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
             "add a citation like [^source] after the sentence, and the note '[^source]: Who. [Title](https://…)' "
             "at the end of the page")
-    for index in uncited_sources(page):
+    for index in uncited_sources(page, text_blocks):
         source = page.meta.sources[index]
         add("warning", page.front_lines.get(("sources", index), page.front_line("sources")),
             f"no note in the text cites the source '{source.title}'",

@@ -108,14 +108,13 @@ def stated_figure(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def uncited_figures(page: Page) -> Iterator[tuple[Block, str]]:
+def uncited_figures(found: list[Block]) -> Iterator[tuple[Block, str]]:
     """Each paragraph, list item or table row that states a figure and cites no source, with the figure.
 
     A list item or table row is also covered by a citation in the paragraph right before its list or
     table ("This risk is highest soon after:[^toolkit]") or right after it ("These steps follow
     SAMHSA's toolkit.[^toolkit]").
     """
-    found = list(blocks(page.body, page.body_line))
     for index, block in enumerate(found):
         if block.kind in ("note", "heading") or block.cites or _group_cited(found, index):
             continue
@@ -143,14 +142,14 @@ def same_address(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
 
 
-def uncited_sources(page: Page) -> Iterator[int]:
+def uncited_sources(page: Page, found: list[Block]) -> Iterator[int]:
     """The index in `sources:` of each source that no note of the page links to.
 
     Only on a page that cites with notes at all: on one that does not yet, every source would be
     reported, where the page's problem is its figures without citations, reported one by one. A
     source marked `guidance: true` shaped how the page is written and backs no single claim.
     """
-    notes = [block for block in blocks(page.body, page.body_line) if block.kind == "note"]
+    notes = [block for block in found if block.kind == "note"]
     cited = {same_address(url) for note in notes for url in _ADDRESS.findall(note.text)}
     for index, source in enumerate(page.meta.sources):
         if notes and not source.guidance and same_address(source.url) not in cited:

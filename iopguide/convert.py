@@ -109,13 +109,16 @@ def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], 
     page.notes_html = context.notes_html
     page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
     page.headings = context.headings
-    lines = lines_of(page.body, page.body_line)
-    for problem in context.problems:
-        errors.append(ContentError(page.display_path, lines.line_of(problem.target), problem.message, problem.hint))
+    errors += _link_errors(page.display_path, lines_of(page.body, page.body_line), context)
     if any(heading.level == 1 for heading in page.headings):
         errors.append(ContentError(page.display_path, line_matching(page, r"#\s|.+\n=+\s*$"),
                                    "the page has a '# ' heading, but the title is already the page's main heading",
                                    "start sections with '## ' instead"))
+
+
+def _link_errors(path: str, lines, context: PageContext) -> list[ContentError]:
+    """The conversion's problems with links and addresses, each at the line that holds its target."""
+    return [ContentError(path, lines.line_of(problem.target), problem.message, problem.hint) for problem in context.problems]
 
 
 def convert_checked(md: markdown.Markdown, text: str, context: PageContext, path: str, finder: LineFinder,
@@ -171,15 +174,15 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
     finder, lines = LineFinder(quiz.source, 1), lines_of(quiz.source, 1)
+    reserved = template_ids(page.meta.template)
 
     def html(text: str, inline: bool = False) -> str:
-        context = PageContext(page.rel_path, page.url, page_urls, assets, reserved_ids=template_ids(page.meta.template))
+        context = PageContext(page.rel_path, page.url, page_urls, assets, reserved_ids=reserved)
         found: list[ContentError] = []
         try:
             with time_limit():  # each text of the quiz has the time a page has
                 result = convert_checked(md, text, context, quiz.path, finder, found) or ""
-                found += [ContentError(quiz.path, lines.line_of(problem.target), problem.message, problem.hint)
-                          for problem in context.problems]
+                found += _link_errors(quiz.path, lines, context)
         except TooSlow:
             result, found = "", [too_slow(quiz.path, finder.first_line)]
         errors.extend(found)

@@ -15,6 +15,7 @@ import xml.parsers.expat
 from pathlib import Path
 
 from .errors import ContentError
+from .sanitize import ALLOWED_SCHEMES
 
 # What each kind of file starts with (its "magic bytes"), read from the first HEAD_BYTES: one for each
 # of content.ASSET_SUFFIXES but .svg.
@@ -33,7 +34,7 @@ SVG = "http://www.w3.org/2000/svg"
 HTML = "http://www.w3.org/1999/xhtml"
 XML = "http://www.w3.org/XML/1998/namespace"
 REFUSED_ELEMENTS = {"script", "foreignObject", "handler", "listener", "iframe", "embed", "object"}
-LINK_SCHEMES = ("https:", "http:", "mailto:", "tel:")  # what an SVG's <a> may lead to
+LINK_SCHEMES = tuple(f"{scheme}:" for scheme in sorted(ALLOWED_SCHEMES))  # what an SVG's <a> may lead to, as in pages
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
 _NOT_IN_URLS = re.compile(r"[\x00-\x20]")  # browsers drop these from an address before reading its scheme
 DRAWING_HINT = "save the drawing again as a plain SVG without scripts or links to other files, or as a PNG"

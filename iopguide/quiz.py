@@ -21,11 +21,11 @@ from typing import Any, Iterator
 
 from .errors import ContentError, did_you_mean, display_path
 from .schema import Field, Invalid, ListOf, MapOf, Record, Report, Str, check_document
+from .structure import INSTANT_URGENCIES
 from .textfile import read_text
 from .yamlfile import YamlDoc, parse_yaml
 
 URGENCIES = ("emergency", "crisis", "urgent", "soon", "routine")  # most urgent first
-INSTANT_URGENCIES = ("emergency", "crisis")  # an answer that needs these shows its result at once
 SCENARIO_FILE = "quiz-scenarios.yaml"
 # The proof's limits: a quiz this complex is beyond what an editor can review anyway.
 MAX_BOXES = 200_000
@@ -163,7 +163,7 @@ class Quiz:
 
         data = {
             "questions": [{"id": q.id, "options": [o.id for o in q.options], "askIf": groups(q.ask_if),
-                           "instant": {o.id: self.instant(o) for o in q.options if self.instant(o)}}
+                           "instant": {o.id: outcome for o in q.options if (outcome := self.instant(o))}}
                           for q in self.questions],
             "rules": [{"when": groups(rule.when), "outcome": rule.outcome} for rule in self.rules],
             "notes": [{"when": groups(note.when)} for note in self.notes],
@@ -352,29 +352,25 @@ class _Checker:
             if outcome.id not in reached:
                 self.add(("outcomes", index), f"no answers lead to the outcome '{outcome.id}'",
                          "add a rule that leads to it, or remove it")
-        # per rule, the answers each question can have among the combinations the rule decides
-        reachable = [[frozenset().union(*(box[qi] for box in region)) for qi in range(len(quiz.questions))]
-                     for region in regions]
         for qi, question in enumerate(quiz.questions):
             if not proof.can_be_asked(qi):
                 self.add(("questions", qi, "ask_if"), f"question '{question.id}' can never be asked",
                          "change its 'ask_if' so that some answers above it lead to it")
             for oi, option in enumerate(question.options):
-                self.check_answer_safety(proof, regions, reachable, qi, oi)
+                self.check_answer_safety(proof, regions, qi, oi)
         for index, note in enumerate(quiz.notes):
             if not proof.can_hold(note.when):
                 self.add(("notes", index, "when"), f"the note '{note.id}' can never be shown",
                          "its answers cannot all be given together; check 'when' against the questions' 'ask_if'")
 
-    def check_answer_safety(self, proof: _Proof, regions: list[list[Box]], reachable: list[list[frozenset[str]]],
-                            qi: int, oi: int) -> None:
+    def check_answer_safety(self, proof: _Proof, regions: list[list[Box]], qi: int, oi: int) -> None:
         quiz = self.quiz
         question, option = quiz.questions[qi], quiz.questions[qi].options[oi]
         key = ("questions", qi, "options", oi)
-        if option.at_least and option.at_least in [o.id for o in quiz.outcomes]:
+        if option.at_least:  # check_references has made sure it names an outcome
             limit = quiz.rank(option.at_least)
             for index, region in enumerate(regions):
-                if quiz.rank(quiz.rules[index].outcome) <= limit or option.id not in reachable[index][qi]:
+                if quiz.rank(quiz.rules[index].outcome) <= limit:
                     continue
                 example = proof.example(region, qi, option.id)
                 if example is not None:
@@ -384,9 +380,7 @@ class _Checker:
                              "put a rule for this answer above the rule that catches it")
                     break
         for note_id in option.notes:
-            note = next((n for n in quiz.notes if n.id == note_id), None)
-            if note is None:
-                continue
+            note = next(n for n in quiz.notes if n.id == note_id)
             example = proof.example(proof.outside(proof.valid, note.when), qi, option.id)
             if example is not None:
                 self.add(key + ("notes",),

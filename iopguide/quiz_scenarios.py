@@ -13,6 +13,8 @@ from .schema import ListOf, MapOf, Record, Str, check_document
 from .textfile import read_text
 from .yamlfile import YamlDoc, parse_yaml
 
+from .quiz import matches
+
 if TYPE_CHECKING:
     from .quiz import Quiz
 
@@ -94,7 +96,8 @@ class _Runner:
         quiz, name = self.quiz, person["name"]
         asked = quiz.asked(answers)
         for question in quiz.questions:
-            if question.id not in answers and _is_asked(quiz, question.id, asked):
+            # ask_if names only questions above it, so the answers after it do not change this
+            if question.id not in answers and matches(question.ask_if, asked):
                 self.add(keypath + ("answers",), f"'{name}' is asked '{question.id}' but the file gives no answer to it",
                          f"add '{question.id}: ...' to their answers (or to usual_answers)")
                 return
@@ -128,10 +131,3 @@ class _Runner:
             self.add(keypath + ("notes",), f"'{name}' {said}",
                      "if the change to the self-check is meant, a clinician reviews this person and changes 'notes:'")
 
-
-def _is_asked(quiz: Quiz, question_id: str, asked: dict[str, str]) -> bool:
-    from .quiz import matches
-
-    question = quiz.question(question_id)
-    before = {q.id: asked[q.id] for q in quiz.questions[: quiz.questions.index(question)] if q.id in asked}
-    return matches(question.ask_if, before)

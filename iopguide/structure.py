@@ -257,6 +257,10 @@ class Page(_Titled):
         return PageListing(self.rel_path, self.url, self.meta)
 
 
+# Results about danger right now: an answer that needs one shows it at once, and it lists the crisis lines first.
+INSTANT_URGENCIES = ("emergency", "crisis")
+
+
 @dataclass
 class RenderedOutcome:
     """A quiz outcome with its Markdown turned into HTML."""
@@ -266,6 +270,10 @@ class RenderedOutcome:
     urgency: str
     body_html: str
     steps_html: list[str]
+
+    @property
+    def danger_now(self) -> bool:
+        return self.urgency in INSTANT_URGENCIES
 
 
 @dataclass
