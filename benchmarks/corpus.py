@@ -19,6 +19,7 @@ def make_site(folder: Path, pages: int) -> Path:
     config = (ROOT / "site_config.yaml").read_text()
     config = re.sub(r"navigation:\n(  - .*\n)+", f"navigation:\n  - {first}\n", config)
     config = re.sub(r"help_page: .*", f"help_page: {first}", config)
+    config = re.sub(r"editorial_policy: \S+\.md", f"editorial_policy: {first}", config)
     config = re.sub(r"  links:\n(    - .*\n)+", "  links: []\n", config)
     (folder / "site_config.yaml").write_text(config)
     shutil.copytree(ROOT / "templates", folder / "templates")

@@ -27,12 +27,12 @@ import markdown
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from iopguide.config import load_config  # noqa: E402
-from iopguide.content import load_content  # noqa: E402
-from iopguide.convert import (EXTENSION_CONFIGS, EXTENSIONS, convert_page, convert_quiz,  # noqa: E402
+from iopguide.source.config import load_config  # noqa: E402
+from iopguide.source.pages import load_content  # noqa: E402
+from iopguide.markup.convert import (EXTENSION_CONFIGS, EXTENSIONS, convert_page, convert_quiz,  # noqa: E402
                               make_markdown)
-from iopguide.markdown_ext import PageContext, SiteExtension  # noqa: E402
-from iopguide.structure import Page  # noqa: E402
+from iopguide.markup.extension import PageContext, SiteExtension  # noqa: E402
+from iopguide.model import Page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 CONTEXT = 30  # characters shown either side of a difference

@@ -78,7 +78,7 @@ def quiz_project(project: Project) -> Project:
 @pytest.fixture(scope="session")
 def real_quiz():
     """The repository's self-check, loaded and proven as the build does."""
-    from iopguide.quiz import load_quiz
+    from iopguide.source.quiz import load_quiz
 
     errors: list = []
     quiz = load_quiz(ROOT / "content" / "quiz.yaml", {f"{name}.md" for name in LINKED_PAGES}, errors)

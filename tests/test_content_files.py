@@ -115,7 +115,7 @@ def test_a_link_loop_in_content_is_reported_as_a_line_not_an_internal_error(proj
 
 
 def test_every_kind_of_file_published_as_it_is_is_checked(project: Project) -> None:
-    from iopguide.content import ASSET_SUFFIXES
+    from iopguide.source.pages import ASSET_SUFFIXES
 
     for suffix in ASSET_SUFFIXES:
         project.write(f"content/files/hostile{suffix}", b"<script>alert(document.domain)</script>")

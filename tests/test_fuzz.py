@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, LINKED_PAGES, ROOT, assert_no_executable_markup
-from iopguide.builder import BuildOptions, build
+from iopguide.build.pipeline import BuildOptions, build
 from iopguide.errors import BuildFailed
 
 EXAMPLES = int(os.environ.get("IOPGUIDE_FUZZ_EXAMPLES", "25"))
@@ -328,7 +328,7 @@ STRAY = st.sampled_from(["text", " ", "\n", "&amp;", "&lt;", "<!-- c -->", "<", 
 @settings(FUZZ, max_examples=max(2000, EXAMPLES * 40))  # no build to run: thousands take seconds
 @given(st.lists(st.one_of(TAG, TAG, STRAY), max_size=12).map("".join))
 def test_the_quick_markup_scan_never_passes_what_the_full_parse_refuses(markup: str) -> None:
-    from iopguide.sanitize import _plainly_safe, check_parsed
+    from iopguide.markup.sanitize import _plainly_safe, check_parsed
 
     if _plainly_safe(markup):
         assert check_parsed(markup).refused == [], markup
@@ -338,7 +338,7 @@ def test_the_quick_markup_scan_never_passes_what_the_full_parse_refuses(markup: 
 @given(st.lists(st.one_of(TAG, TAG, STRAY), max_size=12).map("".join))
 def test_published_markup_reads_back_as_what_was_checked(markup: str) -> None:
     """What the check publishes, parsed again, is the tree it checked: nothing refused, nothing moved."""
-    from iopguide.sanitize import check_html, check_parsed
+    from iopguide.markup.sanitize import check_html, check_parsed
 
     published = check_html(markup).html
     again = check_parsed(published)

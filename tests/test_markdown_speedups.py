@@ -14,8 +14,8 @@ from markdown.treeprocessors import InlineProcessor
 from markdown.util import Registry
 
 from conftest import ROOT
-from iopguide.convert import make_markdown
-from iopguide.markdown_ext import PageContext
+from iopguide.markup.convert import make_markdown
+from iopguide.markup.extension import PageContext
 
 PAGES = {"page.md": "page/", "other.md": "other/", "dir/third.md": "dir/third/"}
 
@@ -85,13 +85,13 @@ def test_any_markdown_converts_as_python_markdown_converts_it(text):
 def test_every_inline_pattern_the_site_uses_is_one_the_shortcut_knows(pattern):
     # A pattern the table does not know is always tried, which is right but slow: after a
     # Python-Markdown upgrade rewrites one, this says which entry of NEEDS to check and update.
-    from iopguide.faster_markdown import NEEDS
+    from iopguide.markup.speedups import NEEDS
 
     assert pattern.pattern in NEEDS
 
 
 def test_every_block_search_the_site_uses_is_one_the_shortcut_knows():
-    from iopguide.faster_markdown import BLOCK_NEEDS
+    from iopguide.markup.speedups import BLOCK_NEEDS
 
     searching = {name for name, _ in BLOCK_NEEDS} | {"AdmonitionProcessor"}
     shortened = [processor for processor in make_markdown().parser.blockprocessors
@@ -105,6 +105,6 @@ PATH = st.lists(st.sampled_from(["a", "b", "page", "dir", ".", "..", "", "static
 @settings(max_examples=2000, deadline=None, database=None)
 @given(PATH, PATH)
 def test_links_between_pages_are_the_relative_paths_python_works_out(from_dir, to):
-    from iopguide.markdown_ext import _relative_path
+    from iopguide.markup.extension import _relative_path
 
     assert _relative_path(to or ".", from_dir or ".") == posixpath.relpath(to or ".", from_dir or ".")

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import LINKED_PAGES, ROOT
-from iopguide.quiz import load_quiz
+from iopguide.source.quiz import load_quiz
 
 QUIZ = "content/quiz.yaml"
 SCENARIOS = "content/quiz-scenarios.yaml"

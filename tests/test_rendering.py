@@ -5,8 +5,8 @@ import datetime as dt
 import hashlib
 import re
 
-from iopguide.content import add_months, page_url, slugify
-from iopguide.markdown_ext import relative_url
+from iopguide.source.pages import add_months, page_url, slugify
+from iopguide.markup.extension import relative_url
 
 
 def test_pretty_urls_and_relative_links_work_from_any_depth():

@@ -504,8 +504,8 @@ def test_a_build_worker_that_dies_fails_the_build_clearly_and_leaves_the_site_as
 def test_a_page_saved_again_after_the_build_read_it_is_reported_not_published_half_old(project, where):
     # A first build of a large site reads the page files in workers for their front matter, and each
     # body again where the page is converted: an editor's save in between must not mix the two.
-    from iopguide.config import load_config
-    from iopguide.content import load_content
+    from iopguide.source.config import load_config
+    from iopguide.source.pages import load_content
     from iopguide.errors import ContentError
 
     folder = project.root / write_corpus(project, "content-big", "a", 150)

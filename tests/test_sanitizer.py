@@ -106,7 +106,7 @@ def test_the_quiz_page_cannot_hold_the_quiz_s_own_ids(quiz_project, written, mes
 
 
 def test_the_reserved_ids_are_read_from_each_template_and_those_it_uses():
-    from iopguide.sanitize import template_ids
+    from iopguide.markup.sanitize import template_ids
 
     page, quiz = template_ids("page"), template_ids("quiz")
     assert {"main-content", "quick-exit-hint", "page-contents"} <= page.ids  # base.html and its components

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from iopguide.convert import make_markdown
-from iopguide.markdown_ext import PageContext
+from iopguide.markup.convert import make_markdown
+from iopguide.markup.extension import PageContext
 
 
 def to_html(text: str) -> str:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import ROOT, site_pages
-from iopguide.metadata import security_headers
+from iopguide.render.metadata import security_headers
 from test_quiz import USUAL, complete
 from test_reader_safety import CSP_LISTENER, NEUTRAL
 

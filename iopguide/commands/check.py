@@ -1,0 +1,206 @@
+"""`build.py check`: a report per page of what an editor should fix before publishing.
+
+It runs the build's own stages up to conversion (so every build error is reported too), then adds
+the health-content checks no generic generator has: review dates, reading level, sources, anchors,
+alt text, pages nothing links to and duplicate titles.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from iopguide.build.pipeline import BuildOptions
+from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
+from iopguide.source.config import load_config
+from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
+from iopguide.markup.convert import convert_pages
+from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
+from iopguide.markup.error_lines import lines_of
+from iopguide.model import Page, SiteConfig
+from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
+from iopguide.source.validate import validate_site
+
+DUE_SOON_DAYS = 30
+SHORT_DESCRIPTION = 50
+TEMPLATE_IDS = {"main-content", "page-sources", "page-contents", "page-notes"}  # ids every page template adds
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem `build.py check` reports, at a file and line."""
+
+    level: str  # "error" or "warning"
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass
+class CheckReport:
+    """Everything `build.py check` found in the built site."""
+
+    pages: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(finding.level == "error" for finding in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(finding.level == "warning" for finding in self.findings)
+
+    def failed(self, strict: bool) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def to_json(self) -> str:
+        return json.dumps({"pages": self.pages, "errors": self.errors, "warnings": self.warnings,
+                           "findings": [asdict(finding) for finding in self.findings]}, indent=2)
+
+    def to_text(self) -> str:
+        # written out before the columns are measured: an escaped control character is four wide
+        rows = [(terminal_safe(f.where), f.level, terminal_safe(f.message + (f" — {f.hint}" if f.hint else "")))
+                for f in self.findings]
+        lines = []
+        if rows:
+            width = max(len(row[0]) for row in rows)
+            lines.append(f"{'WHERE'.ljust(width)}  LEVEL    PROBLEM")
+            lines += [f"{where.ljust(width)}  {level.ljust(7)}  {problem}" for where, level, problem in rows]
+            lines.append("")
+        lines.append(f"Checked {self.pages} pages: {self.errors} error{'s' if self.errors != 1 else ''}, "
+                     f"{self.warnings} warning{'s' if self.warnings != 1 else ''}.")
+        return "\n".join(lines)
+
+
+def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
+    try:
+        config = load_config(options.config_path, options.base_url)
+    except BuildFailed as failed:
+        return CheckReport(0, [_from_error(error) for error in failed.errors])
+    errors: list[ContentError] = []
+    try:
+        content = load_content(options.content_dir, config, options.drafts, errors)
+    except ContentError as error:
+        return CheckReport(0, [_from_error(error)])
+    validate_site(config, content, options.templates_dir, errors)
+    # check publishes nothing, so images keep their own names rather than hashed ones
+    convert_pages(content.pages, {rel: rel for rel in content.assets}, errors, content.quiz, drafts=content.drafts,
+                  broken=content.broken)
+    report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
+    for page in content.pages:
+        report.findings += _check_page_in_time(page, content.pages, config, today)
+    report.findings += check_site_wide(content.pages, config)
+    report.findings.sort(key=lambda f: (f.path, f.line or 0, f.level != "error", f.message))
+    return report
+
+
+def _from_error(error: ContentError) -> Finding:
+    return Finding("error", error.path, error.line, error.message, error.hint)
+
+
+def _check_page_in_time(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
+    """check_page within the time limit a page has to convert: a page with thousands of broken
+    #anchors asks for a 'did you mean' among its thousands of headings for each."""
+    try:
+        with time_limit():
+            return check_page(page, pages, config, today)
+    except TooSlow:
+        return [_from_error(too_slow(page.display_path, page.body_line, "check"))]
+
+
+def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(level: str, line: int | None, message: str, hint: str = "") -> None:
+        found.append(Finding(level, page.display_path, line, message, hint))
+
+    by_path = {other.rel_path: other for other in pages}
+    lines = lines_of(page.body, page.body_line)
+    for target, fragment, written in page.anchors:
+        ids = (by_path[target].ids if target in by_path else set()) | TEMPLATE_IDS
+        if target in by_path and fragment not in ids:
+            add("error", lines.line_of(written), f"the link '{written}' goes to a section that does not exist",
+                did_you_mean(fragment, ids, "check the heading: the part after # is the heading in lowercase, "
+                                            "with hyphens for spaces"))
+    for source in page.images_without_alt:
+        add("error", lines.line_of(source), f"the image '{source}' has no alt text",
+            "describe the picture between the square brackets: ![What the picture shows](" + source + ")")
+    due = page.meta.next_review
+    if due < today:
+        add("error", page.front_line("last_reviewed"), f"the page was due for review on {due.isoformat()}",
+            "review the whole page, then set last_reviewed to the day you did")
+    elif (due - today).days <= DUE_SOON_DAYS:
+        add("warning", page.front_line("last_reviewed"), f"the page is due for review on {due.isoformat()}",
+            "plan its review: check facts, sources, links and readability")
+    if config.require_clinical_signoff and page.meta.reviewed_by is None:
+        add("warning", page.front_line("last_reviewed"), "no clinical reviewer has signed off this page, "
+            "and site_config.yaml sets require_clinical_signoff: true",
+            "once a clinician has reviewed the page, add reviewed_by: with their name: and role:")
+    if page.meta.description == PLACEHOLDER_DESCRIPTION:
+        add("error", page.front_line("description"), "the description is still the placeholder from 'new'",
+            "say in one sentence what this page covers")
+    if any(source.url == PLACEHOLDER_SOURCE_URL for source in page.meta.sources):
+        add("error", page.front_line("sources"), "a source is still the placeholder from 'new'",
+            "write the title and web address of each source you used")
+    if not page.meta.sources:
+        add("error", 1, "the page lists no sources", "add 'sources:' with the title and url of each source you used")
+    if len(page.meta.description) < SHORT_DESCRIPTION:
+        add("warning", page.front_line("description"),
+            f"the description is only {len(page.meta.description)} characters",
+            "write one full sentence (50 to 160 characters) that says what the page covers")
+    grade = reading_grade(page)
+    if grade is not None and grade > config.readability_target:
+        add("warning", page.body_line, f"reading level is US grade {grade:.1f}; the site's target is {config.readability_target}",
+            "use shorter sentences and everyday words")
+    text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
+    for block, figure in uncited_figures(text_blocks):
+        add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
+            "add a citation like [^source] after the sentence, and the note '[^source]: Who. [Title](https://…)' "
+            "at the end of the page")
+    for index in uncited_sources(page, text_blocks):
+        source = page.meta.sources[index]
+        add("warning", page.front_lines.get(("sources", index), page.front_line("sources")),
+            f"no note in the text cites the source '{source.title}'",
+            f"cite it after the sentence it supports with [^name] and a note '[^name]: … {source.url}', "
+            "or add 'guidance: true' to it if it shaped the page but backs no single claim")
+    return found
+
+
+def check_site_wide(pages: list[Page], config: SiteConfig) -> list[Finding]:
+    found: list[Finding] = []
+    linked = {target for page in pages for target in page.links if target != page.rel_path}
+    linked |= {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
+    for page in pages:
+        if page.url and page.rel_path not in linked:
+            found.append(Finding("warning", page.display_path, None, "no other page links to this page",
+                                 "link to it from a related page, or add it to navigation in site_config.yaml"))
+    by_title: dict[str, Page] = {}
+    for page in pages:
+        key = page.title.casefold()
+        if key in by_title:
+            found.append(Finding("warning", page.display_path, page.front_line("title"),
+                                 f"the title is the same as the title of {by_title[key].display_path}",
+                                 "give each page its own title, so readers can tell them apart"))
+        else:
+            by_title[key] = page
+    return found
+
+
+def reading_grade(page: Page) -> float | None:
+    """Flesch–Kincaid grade of the page's prose: tables, code and lists of links left out."""
+    import textstat  # imported here: only `check` needs it, and it is slow to load
+
+    text = re.sub(r"<(table|pre|code)\b.*?</\1>", " ", page.html, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    words = text.split()
+    if len(words) < 30:
+        return None
+    return float(textstat.flesch_kincaid_grade(" ".join(words)))

@@ -1,0 +1,1 @@
+"""Convert: each page's Markdown to checked, typeset HTML, with links resolved."""

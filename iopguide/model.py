@@ -1,0 +1,293 @@
+"""Plain objects passed between the build's stages: config → pages → rendered pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from iopguide.source.yaml_lines import nearest_line
+
+
+LINE_KINDS = ("crisis", "referral")
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    """A help line shown on every page: its name, kind, hours and ways to reach it."""
+
+    name: str
+    kind: str  # "crisis": answers someone in crisis now; "referral": helps people find care
+    when: str
+    call: str | None = None
+    text: str | None = None
+    chat: str | None = None
+    url: str | None = None
+    tty: str | None = None
+
+    @property
+    def call_href(self) -> str | None:
+        return _phone_href("tel", self.call)
+
+    @property
+    def text_href(self) -> str | None:
+        return _phone_href("sms", self.text)
+
+    @property
+    def tty_href(self) -> str | None:
+        return _phone_href("tel", self.tty)
+
+
+def _phone_href(scheme: str, number: str | None) -> str | None:
+    if not number:
+        return None
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return f"{scheme}:{digits}"
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """A reference from config to a content file, resolved to a page after loading."""
+
+    page: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The footer's disclaimer and links."""
+
+    disclaimer: str
+    links: list[PageRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the site, shown in every page's footer and structured data."""
+
+    name: str
+    address: str | None = None
+    contact: str | None = None  # an email address or a web address
+    funding: str | None = None
+    editorial_policy: str | None = None  # a page below content/, like about.md, or a web address
+
+    @property
+    def contact_href(self) -> str | None:
+        if not self.contact:
+            return None
+        return self.contact if "://" in self.contact else f"mailto:{self.contact}"
+
+    @property
+    def policy_page(self) -> str | None:
+        """The editorial policy's file below content/, when it is a page of the site."""
+        policy = self.editorial_policy
+        return policy if policy and "://" not in policy else None
+
+    def policy_address(self, page_url: Callable[[str], str]) -> str | None:
+        """The editorial policy's address: its page's URL below the site root, or the web address as written."""
+        return page_url(self.policy_page) if self.policy_page else self.editorial_policy
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """site_config.yaml, checked and typed."""
+
+    site_name: str
+    base_url: str
+    language: str
+    quick_exit_url: str
+    navigation: list[PageRef]
+    help_page: PageRef
+    footer: Footer
+    crisis_lines: list[CrisisLine]
+    ui: dict[str, Any]
+    publisher: Publisher
+    require_clinical_signoff: bool = False  # check --strict fails on a page without reviewed_by
+    tagline: str | None = None
+    review_months: int = 12
+    readability_target: int = 8
+    theme_color: str = "#1d4f6e"
+    path: str = "site_config.yaml"
+    lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line(self, keypath: tuple) -> int:
+        """The config file line of a key, for messages about cross-references."""
+        return nearest_line(self.lines, keypath, 1)
+
+    def lines_of_kind(self, kind: str) -> list[CrisisLine]:
+        """The help lines of one kind, in the order site_config.yaml lists them."""
+        return [line for line in self.crisis_lines if line.kind == kind]
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. '/' or '/iop-guide/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source a page cites in its front matter."""
+
+    title: str
+    url: str
+    guidance: bool = False  # shaped how the page is written; backs no single claim, so needs no note
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """The clinician who reviewed a page, and their role, as the publishing organisation records them."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """A page's front matter, checked and typed."""
+
+    title: str
+    description: str
+    last_reviewed: dt.date
+    menu_title: str | None = None
+    menu_order: int | None = None
+    next_review: dt.date | None = None
+    reviewed_by: Reviewer | None = None
+    last_updated: dt.date | None = None  # when the text last changed; the last review if not given
+    sources: list[Source] = field(default_factory=list)
+    draft: bool = False
+    template: str = "page"
+    slug: str | None = None
+
+
+@dataclass
+class Heading:
+    """A heading of a page's text, for its contents list."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass
+class Section:
+    """One `##` heading and everything under it, for templates that lay sections out as components."""
+
+    id: str
+    title_html: str
+    title_text: str
+    body_html: str
+
+
+class _Titled:
+    """The titles of anything with front matter (`meta`): a page, or another page's listing."""
+
+    meta: PageMeta
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def nav_title(self) -> str:
+        return self.meta.menu_title or self.meta.title
+
+
+@dataclass(frozen=True)
+class PageListing(_Titled):
+    """What templates see of pages other than the one being rendered: address and front matter.
+
+    Not their text: a page's output then depends only on other pages' listings, so editing a page's
+    text remakes that page alone, not every page whose menus or guide list it appears in.
+    """
+
+    rel_path: str
+    url: str
+    meta: PageMeta
+
+
+@dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
+class Page(_Titled):
+    """A page of the site: its file, address, front matter and, once converted, its HTML."""
+
+    source_path: Path
+    rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
+    display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
+    url: str  # below the site root, "" for the home page, else ending in "/"
+    meta: PageMeta
+    body_line: int  # the file line the Markdown body starts on
+    listing_key: str  # a digest of `listing`, worked out when the file was read
+    front_lines: dict[tuple, int] = field(default_factory=dict, repr=False)
+    body_digest: str = ""  # stands for the body, so an unchanged page need not be read
+    body_text: str | None = field(default=None, repr=False)  # the body, once read
+    read_body: Callable[[], str] | None = field(default=None, repr=False)
+    # filled by rendering
+    html: str = ""
+    intro_html: str = ""
+    sections: list[Section] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    notes_html: str = ""  # the footnotes' list, shown after the text under the ui word notes_heading
+    links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
+    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, fragment, as written)
+    ids: set[str] = field(default_factory=set)
+    images_without_alt: list[str] = field(default_factory=list)
+
+    def front_line(self, key: str) -> int:
+        return self.front_lines.get((key,), 1)
+
+    @property
+    def body(self) -> str:
+        """The Markdown below the front matter; a build that found the file unchanged reads it only now."""
+        if self.body_text is None:
+            self.body_text = self.read_body()
+        return self.body_text
+
+    @property
+    def output_file(self) -> str:
+        return self.url + "index.html"
+
+    @property
+    def section_headings(self) -> list[Heading]:
+        """The `##` headings, which a contents list at the top of the page links to."""
+        return [heading for heading in self.headings if heading.level == 2]
+
+    @property
+    def listing(self) -> PageListing:
+        return PageListing(self.rel_path, self.url, self.meta)
+
+
+# Results about danger right now: an answer that needs one shows it at once, and it lists the crisis lines first.
+INSTANT_URGENCIES = ("emergency", "crisis")
+
+
+@dataclass
+class RenderedOutcome:
+    """A quiz outcome with its Markdown turned into HTML."""
+
+    id: str
+    title: str
+    urgency: str
+    body_html: str
+    steps_html: list[str]
+
+    @property
+    def danger_now(self) -> bool:
+        return self.urgency in INSTANT_URGENCIES
+
+
+@dataclass
+class RenderedQuiz:
+    """The quiz with its Markdown turned into HTML, ready for the quiz template."""
+
+    quiz: Any  # quiz.Quiz
+    page: Page  # the page that shows it
+    outcomes: list[RenderedOutcome]
+    notes_html: list[str]
+    checklist: Page
+
+
+def guide_pages(pages: list[Page]) -> list[Page]:
+    """The guide's pages in reading order: those with a menu_order, which pagination steps through."""
+    return sorted((page for page in pages if page.meta.menu_order is not None),
+                  key=lambda page: (page.meta.menu_order, page.title))

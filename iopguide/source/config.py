@@ -1,0 +1,169 @@
+"""Stage 1: load and validate site_config.yaml into a SiteConfig."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from iopguide.fingerprints import Memo, digest
+from iopguide.errors import BuildFailed, ContentError, display_path
+from iopguide.source.schema import Bool, Int, Invalid, ListOf, Record, Str, Template, Url, check_document
+from iopguide.model import LINE_KINDS, CrisisLine, Footer, PageRef, Publisher, SiteConfig
+from iopguide.files import read_text
+from iopguide.source.yaml_lines import parse_yaml
+
+
+
+def page_ref(**kwargs) -> Record:
+    """A content file named by its path below content/, with an optional shorter title."""
+    field = Record({"page": Str(required=True), "title": Str(max_length=40)}, build=PageRef, shorthand="page", **kwargs)
+    field.example = "what-is-an-iop.md"
+    return field
+
+
+def line_kind() -> Str:
+    """crisis or referral; the hint for a missing kind shows the first."""
+    field = Str(required=True, choices=LINE_KINDS)
+    field.example = LINE_KINDS[0]
+    return field
+
+
+CRISIS_LINE = Record({
+    "name": Str(required=True),
+    "kind": line_kind(),
+    "when": Str(required=True),
+    "call": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes, like 1-800-662-4357"),
+    "text": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits only, like 988"),
+    "tty": Str(pattern=r"[0-9+() -]{2,24}", pattern_hint="write the number with digits and dashes"),
+    "chat": Url(),
+    "url": Url(),
+}, build=CrisisLine)
+
+PUBLISHER = Record({
+    "name": Str(required=True, max_length=120),
+    "address": Str(max_length=200),
+    "contact": Str(pattern=r"[^@\s/:]+@[^@\s]+\.[^@\s]+|https?://\S+",
+                   pattern_hint="write an email address, like editors@example.org, or a web address starting https://"),
+    "funding": Str(max_length=200),
+    "editorial_policy": Str(pattern=r"[^:\s]+\.md|https?://\S+",
+                            pattern_hint="write the file name of a page in content/, like about.md, "
+                                         "or a web address starting https://"),
+}, build=Publisher, required=True)
+
+UI_STRINGS = (
+    "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
+    "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
+    "notes_heading", "notes_back",
+    "last_updated", "awaiting_review", "published_by", "contact", "funding", "editorial_policy",
+    "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
+    "guide_contents", "not_found_title", "not_found_text", "footer_label", "date_format",
+    "quiz_question_number", "quiz_continue", "quiz_back", "quiz_go_on", "quiz_instant_heading", "quiz_change",
+    "quiz_restart", "quiz_print", "quiz_error_title",
+    "quiz_error_missing", "quiz_error_inline", "quiz_alert_heading", "quiz_alert_text", "quiz_result_heading",
+    "quiz_results_heading", "quiz_assessment", "quiz_next_steps", "quiz_checklist_link", "quiz_notes_heading",
+    "quiz_no_js", "quiz_guide_heading", "quiz_guide_intro", "quiz_guide_step", "quiz_guide_if",
+    "quiz_guide_to_question", "quiz_guide_and", "quiz_guide_otherwise", "quiz_guide_result", "quiz_guide_notes",
+    "quiz_guide_note_if", "quiz_alert_emergency_text", "quiz_referral_heading", "quiz_ask_if", "quiz_guide_instant",
+)
+# The ui strings the build fills in, and the placeholders each may use (quiz.js fills quiz_error_missing's)
+UI_PLACEHOLDERS = {
+    "date_format": ("month", "day", "year"),
+    "quiz_question_number": ("number", "total"),
+    "quiz_error_missing": ("number",),
+    "quiz_guide_step": ("number",),
+    "quiz_guide_to_question": ("number",),
+}
+UI = Record({**{key: Template(UI_PLACEHOLDERS[key], required=True) if key in UI_PLACEHOLDERS else Str(required=True)
+                for key in UI_STRINGS},
+             "months": ListOf(Str(), min_items=12, required=True)}, required=True)
+
+CONFIG = Record({
+    "site_name": Str(required=True, max_length=60),
+    "tagline": Str(max_length=120),
+    "base_url": Url(required=True),
+    "language": Str(required=True, pattern=r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*",
+                    pattern_hint="use a language code like en or en-US"),
+    "review_months": Int(min=1, max=60, default=12),
+    "readability_target": Int(min=1, max=18, default=8),
+    "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
+    "quick_exit_url": Url(required=True),
+    "navigation": ListOf(page_ref(), min_items=1, required=True),
+    "help_page": page_ref(required=True),
+    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
+                     build=Footer, required=True),
+    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    "publisher": PUBLISHER,
+    "require_clinical_signoff": Bool(default=False),
+    "ui": UI,
+})
+
+
+def load_config(path: Path, base_url: str | None = None, known: Memo | None = None) -> SiteConfig:
+    """Read the config file; raise BuildFailed listing every mistake in it. With `known` (earlier
+    builds' configs by a digest of what they were made from), an unchanged file is not parsed again."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise BuildFailed([ContentError(shown, None, "the configuration file does not exist",
+                                        "run the command from the project folder, or pass --config FILE")])
+    try:
+        text = read_text(path, shown)
+    except ContentError as error:
+        raise BuildFailed([error]) from None
+    key = digest(text, shown, base_url)
+    config = known.get(key) if known else None
+    if config is None:
+        config = _parse_config(text, shown, base_url)
+        if known:
+            known.put(key, config)
+    return config
+
+
+def base_url_problem(url: str, from_command_line: bool) -> tuple[str, str] | None:
+    """What makes base_url more than a plain https origin and path, as (message, hint), or None. Every
+    canonical link, the sitemap and the 404 page start with it, so nothing may ride along: no second
+    host behind `\\`, `@` or `//`, no query or fragment. The command line may use http too: the
+    preview passes its own address."""
+    parts = urlsplit(url)
+    hint = "write only https://, the host and the path, like https://example.org/iop-guide/"
+    if parts.scheme != "https" and not (from_command_line and parts.scheme == "http"):
+        problem = "must start with https://"
+        hint = "every host this site is published on serves https; " + hint
+    elif "\\" in url:
+        problem = "must not contain a backslash, which browsers read as /"
+    elif "@" in parts.netloc:
+        problem = "must not contain a user name or password (@)"
+    elif "?" in url or "#" in url:
+        problem = "must not contain a query (?) or a fragment (#)"
+    elif "//" in parts.path:
+        problem = "must not contain an empty folder (//), which browsers read as another host"
+    elif any(char.isspace() or not char.isprintable() or char in '"<>^`{|}' for char in url):
+        problem = "must not contain spaces, quotes, < or > or other characters a web address cannot hold"
+    else:
+        return None
+    return f"'base_url' {problem} ({url!r})", hint  # repr: a control character is shown, never run
+
+
+def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
+    errors: list[ContentError] = []
+    try:
+        doc = parse_yaml(text, shown)
+    except ContentError as error:
+        raise BuildFailed([error]) from None
+    values = check_document(CONFIG, doc, errors)
+    if values is None or errors:
+        raise BuildFailed(errors)
+    if base_url:
+        try:
+            values["base_url"] = Url().convert(base_url)
+        except Invalid as exc:
+            raise BuildFailed([ContentError("--base-url", None, exc.message.replace("{key}", "--base-url"),
+                                            "pass a full address, like https://example.org/iop-guide/")]) from None
+    problem = base_url_problem(values["base_url"], from_command_line=bool(base_url))
+    if problem:
+        raise BuildFailed([ContentError(*(("--base-url", None) if base_url else (shown, doc.line(("base_url",)))),
+                                        *problem)])
+    if not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    if len(values["ui"]["months"]) != 12:
+        raise BuildFailed([ContentError(shown, doc.line(("ui", "months")), "ui.months must list the 12 month names",
+                                        "write them in order, January first")])
+    return SiteConfig(**values, path=shown, lines=doc.lines)
