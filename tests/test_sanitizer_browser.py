@@ -18,7 +18,7 @@ import time
 from playwright.sync_api import Error as PlaywrightError
 
 from conftest import FIXTURES, site_pages
-from iopguide import sanitize
+from iopguide.markup import sanitize
 
 # The classes of issue 24 and their close relatives; a Markdown heading puts them in | safe titles too.
 ISSUE_VECTORS = [

@@ -325,7 +325,7 @@ def test_another_site_cannot_make_the_preview_reload(preview):
 
 def test_the_reload_script_is_livereloads_own_at_the_pinned_version(preview):
     """serve.py serves a file from inside the livereload package: proven on the version requirements.txt pins."""
-    from iopguide import serve
+    from iopguide.commands import serve
 
     pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
                 if "==" in line and not line.startswith("#"))
