@@ -113,7 +113,7 @@ class Recorded(Mapping):
 
 def answer(data: Mapping | set | frozenset, key: object) -> Any:
     """What a lookup of `key` gives: the value, True for a set member, or MISSING."""
-    if isinstance(data, (set, frozenset)):  # checked first: telling a Mapping takes an ABC check, 10x slower
+    if isinstance(data, (set, frozenset)):  # checked first: telling a Mapping takes an ABC check, much slower
         return True if key in data else MISSING
     return data.get(key, MISSING)
 
@@ -148,7 +148,7 @@ class ConversionRecord:
     key: str  # digest of the page's Markdown, address, settings and engine
     # Every lookup the conversion made and its answer, pickled on their own: the index holds a record
     # per page, but a build looks at the answers of only the pages it plans in full, and one bytes
-    # object loads about twenty times faster than the tuples inside it.
+    # object loads many times faster than the tuples inside it.
     packed_answers: bytes
     digest: str  # stands for the converted HTML: equal digests mean equal HTML
     stored: Stored | None = None  # where the cache keeps the converted page (packs.py)
