@@ -82,7 +82,7 @@ def _run_worker(work: Callable[[Item], Result], items: Sequence[Item], chunk: in
                 result_writer: int) -> None:
     status = 0
     try:
-        # The build collects no garbage (builder.py); workers, which each do much of its work, do.
+        # The build collects no garbage (build/pipeline.py); workers, which each do much of its work, do.
         gc.enable()
         done = []
         while start_bytes := os.read(task_reader, _START.size):

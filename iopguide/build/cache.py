@@ -20,7 +20,7 @@ be read (damaged, or from another version of Python) is treated as empty: the co
 wrong page.
 
 Loading pickled data runs code, so the cache trusts only what this user's builds wrote: every file is
-signed with a key kept outside the project (trust.py), and a cache whose index is not is emptied
+signed with a key kept outside the project (signing.py), and a cache whose index is not is emptied
 before the build uses any of it — the copy of the last site included, whose folders the next build
 writes into. A cache folder that git tracks is refused, as is one that is a link; links inside it
 are removed, never followed.
@@ -337,7 +337,7 @@ def _tracked_by_git(top: Path) -> str | None:
 
 def _remove_links_in(folder: Path) -> None:
     """Remove the links among the cache's own files and folders: each would lead the build's reads and
-    writes wherever it points. Files deeper down are opened without following links (trust.py, packs.py)."""
+    writes wherever it points. Files deeper down are opened without following links (signing.py, packs.py)."""
     try:
         with os.scandir(folder) as entries:
             links = [entry.path for entry in entries if entry.is_symlink()]

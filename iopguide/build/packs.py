@@ -10,7 +10,7 @@ live ones out of packs that are mostly dead or too small to be worth a file of t
 
 Anything unreadable — a missing pack, damaged bytes — counts as not cached: the page is converted
 again, so a damaged cache costs time, never a wrong page. The checksum is a signature with the cache's
-key (trust.py), checked before the bytes are unpickled: bytes this user's builds did not write are
+key (signing.py), checked before the bytes are unpickled: bytes this user's builds did not write are
 never loaded, and a pack that is a link is not opened.
 """
 from __future__ import annotations

@@ -86,7 +86,7 @@ def _garbage_collection_paused() -> Iterator[None]:
     Most of what a build makes — the cache index, the pages, the modules it loads — lives until
     the build ends, yet the collector walks it again and again as more is made: a large share of a
     one-page build on a big site. The build makes little cyclic garbage itself, and the workers
-    that render many pages collect as usual (outputs.py).
+    that render many pages collect as usual (build/jobs.py).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -210,7 +210,7 @@ class _Templates:
         return self._env
 
     def reads(self, name: str) -> frozenset[str] | None:
-        """The names `name` takes from the render context (render.template_reads), worked out once per
+        """The names `name` takes from the render context (render.templates.template_reads), worked out once per
         version of the templates."""
         if name not in self.known:
             from iopguide.render.templates import template_reads

@@ -44,7 +44,7 @@ FRONT_MATTER = Record({
                 pattern_hint="use lowercase letters, digits and single hyphens, like what-to-expect"),
 })
 
-# The files published as they are; each is checked to be what its name says (filecheck.py).
+# The files published as they are; each is checked to be what its name says (source/content_files.py).
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".pdf"}
 _FENCE = re.compile(r"^---[ \t]*$")
 
