@@ -7,7 +7,7 @@ For each .md file: read it, parse the YAML front matter, convert the Markdown, r
 Jinja2 template and write `page/index.html`. Nothing else: no validation, no links, no menus, no
 sitemap, no cache. `--markdown site` converts with Python-Markdown's own extensions for what the
 site's pages contain: the site's list, plus `smarty` for the curly quotes and dashes that the site
-makes with its own faster pass (iopguide/typography.py). `default` uses none, as `markdown.markdown()`.
+makes with its own faster pass (iopguide/markup/typography.py). `default` uses none, as `markdown.markdown()`.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ Prints numbers; asserts nothing.
 
 It converts every page in content/ (drafts too) and every Markdown text of the quiz, then a corpus
 made by ../shared/bench/make_corpus.py, once with the site's Markdown and once as it was before
-(smarty in place of iopguide/typography.py). It compares everything a page is built from: the HTML,
+(smarty in place of iopguide/markup/typography.py). It compares everything a page is built from: the HTML,
 the intro and each section, and the headings' ids and names. Then it times converting the corpus
 both ways, best of 3: Markdown to HTML alone, and all the build does per page (which adds the
 unsafe-HTML check).

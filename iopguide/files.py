@@ -12,7 +12,7 @@ from typing import Iterator
 
 from iopguide.errors import ContentError
 
-# Far above any real page (the longest is about 20 KB); a bigger file is a mistake, like a pasted
+# Far above any real page; a bigger file is a mistake, like a pasted
 # export or a binary saved as .md, and reading it whole would only slow the build and the preview.
 MAX_FILE_BYTES = 1024 * 1024
 # Python's int() refuses more than 4300 digits, and html.unescape, Python-Markdown and html5lib each

@@ -79,7 +79,7 @@ def signed(data: bytes) -> bytes:
 
 def verified(blob: bytes | None) -> memoryview | None:
     """The data of a signed cache file's contents, or None if this user's builds did not write it.
-    A view rather than a copy: the cache index is a megabyte at 1,000 pages."""
+    A view rather than a copy: the cache index grows with the site."""
     if blob is None or len(blob) < SIGNATURE_BYTES:
         return None
     data = memoryview(blob)[SIGNATURE_BYTES:]

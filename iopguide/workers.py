@@ -4,9 +4,9 @@ Forked workers start with everything the build has loaded so far, without copyin
 only item numbers go out to them, and only the (small) results come back.
 
 This is not multiprocessing.Pool: while a result waits in its queue, the Pool's worker-handler
-thread wakes again and again and takes turns with the result thread, so the build process used
-0.3-0.45 s of CPU during a 1,000-page build (py-spy: `_handle_workers` in `select`), taken from the
-two workers on a two-core machine. Here the build process sleeps in one read until the work is done.
+thread wakes again and again and takes turns with the result thread, so the build process keeps
+using CPU (py-spy: `_handle_workers` in `select`), taken from the workers on a two-core
+machine. Here the build process sleeps in one read until the work is done.
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def _run_worker(work: Callable[[Item], Result], items: Sequence[Item], chunk: in
                 result_writer: int) -> None:
     status = 0
     try:
-        # The build collects no garbage (builder.py); workers, which each do much of its work, do.
+        # The build collects no garbage (build/pipeline.py); workers, which each do much of its work, do.
         gc.enable()
         done = []
         while start_bytes := os.read(task_reader, _START.size):

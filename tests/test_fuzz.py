@@ -4,7 +4,7 @@ Never an uncaught exception, never a hang, never a file written outside output/,
 markup in a page that was built. Builds run in-process for speed; the last test runs build.py, and
 `build.py check` on the same input.
 
-Each test tries IOPGUIDE_FUZZ_EXAMPLES inputs (default 25, about 20 s for the file); for a long run:
+Each test tries IOPGUIDE_FUZZ_EXAMPLES inputs (default 25); for a long run:
 IOPGUIDE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_fuzz.py
 """
 from __future__ import annotations

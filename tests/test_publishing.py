@@ -382,3 +382,29 @@ def test_base_url_on_the_command_line_is_checked_too_and_may_be_a_local_http_add
         assert run.code == 1 and "--base-url: 'base_url' " in run.err, (address, run.err)
     assert project.build("--base-url", "http://127.0.0.1:8000/sub/").code == 0
     assert project.build("--base-url", "https://owner.github.io/iop-guide").code == 0
+
+
+def _markdown_prose(text: str) -> str:
+    """A Markdown file's text without its code: fenced blocks and `spans` hold examples, not links."""
+    text = re.sub(r"^(```+|~~~+).*?^\1[ \t]*$", "", text, flags=re.MULTILINE | re.DOTALL)
+    return re.sub(r"(`+).+?\1", "", text, flags=re.DOTALL)
+
+
+def _heading_anchors(path: Path) -> set[str]:
+    """The #anchors GitHub gives a Markdown file's headings: lowercase, punctuation dropped, spaces → hyphens."""
+    headings = re.findall(r"^#{1,6} +(.+?) *$", _markdown_prose(path.read_text(encoding="utf-8")), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def test_docs_links_resolve():
+    """Every relative link in the README and docs/ leads to a file that exists, and to a heading in it."""
+    broken = []
+    for document in [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", _markdown_prose(document.read_text(encoding="utf-8"))):
+            if re.match(r"[a-z]+:", target):
+                continue  # https:, mailto: — another site's
+            path, _, anchor = target.partition("#")
+            linked = (document.parent / path).resolve() if path else document
+            if not linked.exists() or (anchor and anchor not in _heading_anchors(linked)):
+                broken.append(f"{document.relative_to(ROOT)}: {target}")
+    assert broken == []

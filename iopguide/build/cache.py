@@ -20,7 +20,7 @@ be read (damaged, or from another version of Python) is treated as empty: the co
 wrong page.
 
 Loading pickled data runs code, so the cache trusts only what this user's builds wrote: every file is
-signed with a key kept outside the project (trust.py), and a cache whose index is not is emptied
+signed with a key kept outside the project (signing.py), and a cache whose index is not is emptied
 before the build uses any of it — the copy of the last site included, whose folders the next build
 writes into. A cache folder that git tracks is refused, as is one that is a link; links inside it
 are removed, never followed.
@@ -113,7 +113,7 @@ class Recorded(Mapping):
 
 def answer(data: Mapping | set | frozenset, key: object) -> Any:
     """What a lookup of `key` gives: the value, True for a set member, or MISSING."""
-    if isinstance(data, (set, frozenset)):  # checked first: telling a Mapping takes an ABC check, 10x slower
+    if isinstance(data, (set, frozenset)):  # checked first: telling a Mapping takes an ABC check, much slower
         return True if key in data else MISSING
     return data.get(key, MISSING)
 
@@ -148,7 +148,7 @@ class ConversionRecord:
     key: str  # digest of the page's Markdown, address, settings and engine
     # Every lookup the conversion made and its answer, pickled on their own: the index holds a record
     # per page, but a build looks at the answers of only the pages it plans in full, and one bytes
-    # object loads about twenty times faster than the tuples inside it.
+    # object loads many times faster than the tuples inside it.
     packed_answers: bytes
     digest: str  # stands for the converted HTML: equal digests mean equal HTML
     stored: Stored | None = None  # where the cache keeps the converted page (packs.py)
@@ -337,7 +337,7 @@ def _tracked_by_git(top: Path) -> str | None:
 
 def _remove_links_in(folder: Path) -> None:
     """Remove the links among the cache's own files and folders: each would lead the build's reads and
-    writes wherever it points. Files deeper down are opened without following links (trust.py, packs.py)."""
+    writes wherever it points. Files deeper down are opened without following links (signing.py, packs.py)."""
     try:
         with os.scandir(folder) as entries:
             links = [entry.path for entry in entries if entry.is_symlink()]

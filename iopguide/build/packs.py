@@ -1,8 +1,8 @@
 """The converted pages the build cache keeps, in pack files: a few per build, not one per page.
 
-Creating a file costs a build far more than writing to one already open: in a cold build of 1,000
-pages, a cache file per page took longer than converting the pages' Markdown with the site's
-extensions rather than none. So each process that converts pages appends them to a pack file of
+Creating a file costs a build far more than writing to one already open: in a cold build, a cache
+file per page cost more than converting the pages' Markdown with the site's extensions rather
+than none. So each process that converts pages appends them to a pack file of
 its own, and the cache index says where each one is: the pack, the offset, the length and a
 checksum of the bytes. A pack is never changed once written, only deleted once no page's record
 points into it; when pages change, their old bytes stay behind as dead space, and `tidy` moves the
@@ -10,7 +10,7 @@ live ones out of packs that are mostly dead or too small to be worth a file of t
 
 Anything unreadable — a missing pack, damaged bytes — counts as not cached: the page is converted
 again, so a damaged cache costs time, never a wrong page. The checksum is a signature with the cache's
-key (trust.py), checked before the bytes are unpickled: bytes this user's builds did not write are
+key (signing.py), checked before the bytes are unpickled: bytes this user's builds did not write are
 never loaded, and a pack that is a link is not opened.
 """
 from __future__ import annotations

@@ -84,9 +84,9 @@ def _garbage_collection_paused() -> Iterator[None]:
     """Run the build without the cyclic garbage collector, which it would keep busy for nothing.
 
     Most of what a build makes — the cache index, the pages, the modules it loads — lives until
-    the build ends, yet the collector walks it again and again as more is made: 25-45 ms of a
-    one-page build at 1,000 pages. The build makes little cyclic garbage itself, and the workers
-    that render many pages collect as usual (outputs.py).
+    the build ends, yet the collector walks it again and again as more is made: a large share of a
+    one-page build on a big site. The build makes little cyclic garbage itself, and the workers
+    that render many pages collect as usual (build/jobs.py).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -157,7 +157,7 @@ def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedCo
             # One listing of the new site, which already holds the remade files: a kept file it lists
             # with the current file's inode already is that file, and needs no stat to tell. A site
             # started in an empty folder holds just the remade files, whose records say their inodes:
-            # listing its 10,000 folders would take 0.15 s.
+            # listing its folder per page again would only cost time.
             found = (site_inodes(site.folder) if site.reused
                      else {result.path: result.record.inode for result in results})
             for path, record in plan.keep.items():
@@ -210,7 +210,7 @@ class _Templates:
         return self._env
 
     def reads(self, name: str) -> frozenset[str] | None:
-        """The names `name` takes from the render context (render.template_reads), worked out once per
+        """The names `name` takes from the render context (render.templates.template_reads), worked out once per
         version of the templates."""
         if name not in self.known:
             from iopguide.render.templates import template_reads
@@ -221,10 +221,10 @@ class _Templates:
     def prepare(self) -> None:
         """Do now what rendering pages will need first: load Jinja and Markdown, make the converter,
         compile every template, and work out what each one that makes a file reads. Called while the
-        page files are read, on a core that would wait otherwise: about 120 ms of a 1,000-page build.
+        page files are read, on a core that would wait otherwise.
 
         The components are compiled here too, though only rendering imports them: once, rather
-        than once in each worker (40 ms each). What a template reads comes from compiling it.
+        than once in each worker. What a template reads comes from compiling it.
         """
         from iopguide.build.jobs import converter
 

@@ -40,7 +40,7 @@ def make_markdown() -> markdown.Markdown:
 
 @contextlib.contextmanager
 def _pygments_hidden() -> Iterator[None]:
-    """fenced_code loads codehilite, which loads Pygments if it is installed (15 ms, a tenth of a
+    """fenced_code loads codehilite, which loads Pygments if it is installed (a large share of a
     one-page build), though the site highlights no code: while codehilite is not one of EXTENSIONS,
     Pygments is shown as missing while they load, and codehilite is left without it."""
     hide = "codehilite" not in EXTENSIONS and "pygments" not in sys.modules

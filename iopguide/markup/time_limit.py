@@ -13,7 +13,7 @@ from typing import Iterator
 
 from iopguide.errors import ContentError
 
-MAX_SECONDS_PER_FILE = 5  # a long real page converts and checks in about 20 ms
+MAX_SECONDS_PER_FILE = 5  # far more than a long real page takes to convert and check
 
 
 class TooSlow(Exception):

@@ -68,7 +68,7 @@ class SiteEnvironment(jinja2.Environment):
         """A template's globals in one dict, where Jinja makes a ChainMap over the environment's.
 
         Each import of a component compares the names of the importing template's globals with
-        its own, and through a ChainMap that took a fifth of rendering a page. A dict copies the
+        its own, and through a ChainMap that was a large share of rendering a page. A dict copies the
         environment's globals as they are then: they are all set before any template is loaded.
         """
         return {**self.globals, **(d or {})}

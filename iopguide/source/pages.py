@@ -44,7 +44,7 @@ FRONT_MATTER = Record({
                 pattern_hint="use lowercase letters, digits and single hyphens, like what-to-expect"),
 })
 
-# The files published as they are; each is checked to be what its name says (filecheck.py).
+# The files published as they are; each is checked to be what its name says (source/content_files.py).
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".pdf"}
 _FENCE = re.compile(r"^---[ \t]*$")
 
@@ -209,7 +209,7 @@ def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentEr
     def read_record(index: int) -> tuple[tuple[SourceRecord, None] | None, list[ContentError]]:
         # The body stays behind: the worker that converts the page reads the file again (checked
         # against the record's digest), which costs less than sending every body through a pipe to
-        # this process — at 10,000 pages that was 80 MB, and half a second of this stage.
+        # this process, which on a big site was a large share of this stage.
         done, mistakes = read(index)
         return (done[0], None) if done else None, mistakes
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import yaml
 
 # PyYAML is imported by the functions that parse, not here: most builds parse no YAML at all (the
-# config and the front matter of unchanged pages come from the cache), and loading it costs 15 ms.
+# config and the front matter of unchanged pages come from the cache), and loading it takes a while.
 
 MAX_YAML_BYTES = 512 * 1024
 MAX_NODES = 20_000  # stops "billion laughs" alias bombs before they are walked
@@ -32,7 +32,7 @@ def load_parser() -> None:
 @functools.cache
 def _loaders() -> tuple[type, type]:
     """(loader, fast loader): SafeLoader that leaves dates as text, so the schema parses them and can
-    say which line is wrong; and the same parsed by libyaml, about twenty times faster, which matters
+    say which line is wrong; and the same parsed by libyaml, many times faster, which matters
     with thousands of pages. libyaml's error messages differ from PyYAML's, so a file it refuses is
     parsed again by the first, whose messages the hints are written for."""
     import yaml
