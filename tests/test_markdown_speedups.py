@@ -1,37 +1,30 @@
 """The converter's shortcuts change nothing a reader sees: pages come out as Python-Markdown's own
-code makes them, byte for byte, on the site's pages and on Markdown made up to break them."""
+code makes them, byte for byte, on the site's pages and on Markdown made up to break them. And they
+are there: every shortcut is in place on the converter the site makes, runs, and makes it faster."""
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
+import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from markdown.extensions.toc import TocExtension
-from markdown.preprocessors import NormalizeWhitespace
-from markdown.treeprocessors import InlineProcessor
-from markdown.util import Registry
 
 from conftest import ROOT
 from iopguide.markup.convert import make_markdown
+from iopguide.markup import speedups
 from iopguide.markup.extension import PageContext
 
 PAGES = {"page.md": "page/", "other.md": "other/", "dir/third.md": "dir/third/"}
 
 
 def python_markdown_itself():
-    """The site's converter with Python-Markdown's own code in place of each shortcut of faster_markdown."""
-    md = make_markdown()
-    md.preprocessors.register(NormalizeWhitespace(md), "normalize_whitespace", 30)
-    md.treeprocessors.register(InlineProcessor(md), "inline", 20)
-    toc = next(extension for extension in md.registeredExtensions if isinstance(extension, TocExtension))
-    md.treeprocessors.register(toc.TreeProcessorClass(md, toc.getConfigs()), "toc", 5)
-    del md.is_block_level
-    md.parser.blockprocessors.__class__ = Registry
-    for processor in md.parser.blockprocessors:
-        processor.__dict__.pop("test", None)
-    md.treeprocessors.deregister("site-sections")
+    """The site's converter made without a shortcut: Python-Markdown's own code throughout."""
+    md = make_markdown(shortcuts=False)
+    md.treeprocessors.deregister("site-sections")  # the site's pieces, put together, are the whole page
     return md
 
 
@@ -48,13 +41,78 @@ def convert(md, text: str) -> tuple[str, str]:
     return html.rstrip(), notes.strip()
 
 
+@functools.cache
+def site_texts() -> tuple[str, ...]:
+    """The Markdown of every page of content/, without its front matter."""
+    texts = tuple(path.read_text(encoding="utf-8").split("---\n", 2)[-1] for path in sorted(ROOT.glob("content/**/*.md")))
+    assert len(texts) > 10
+    return texts
+
+
+def convert_site(md) -> None:
+    for text in site_texts():
+        convert(md, text)
+
+
 def test_every_page_of_the_site_converts_as_python_markdown_converts_it():
     ours, theirs = make_markdown(), python_markdown_itself()
-    texts = [path.read_text(encoding="utf-8").split("---\n", 2)[-1] for path in sorted(ROOT.glob("content/**/*.md"))]
-    assert len(texts) > 10
+    texts = list(site_texts())
     texts.append("[TOC]\n\n## First\n\nText with [TOC] inside.\n\n## Second *part*\n")  # the contents list goes in
     for text in texts:
         assert convert(ours, text) == convert(theirs, text)
+
+
+# What of Python-Markdown each shortcut takes the place of, as speedups.install() reports it, and the
+# code of speedups.py that Python-Markdown calls instead while it is in place.
+IN_PLACE_OF = {
+    "Markdown.is_block_level": None,  # functools.cache, which is C code: its hits are counted instead
+    "BlockParser.blockprocessors": "ListedRegistry.__iter__",
+    **{f"{processor}.test": "_quick_test.<locals>.quick_test"
+       for processor in [name for name, _ in speedups.BLOCK_NEEDS] + ["TableProcessor"]},
+    "AdmonitionProcessor.test": "_quick_admonition_test.<locals>.quick_test",
+    "NormalizeWhitespace": "QuickNormalizeWhitespace.run",
+    "InlineProcessor": "QuickInlineProcessor._InlineProcessor__handleInline",
+    "TocTreeprocessor": "QuickTocProcessor.build_toc_div",
+}
+
+
+def test_every_shortcut_is_in_place_on_the_sites_converter_and_runs():
+    """A shortcut that stopped (a renamed private method overrides nothing) leaves every page right
+    and the build slower, so nothing else would notice: here each must be in place, and its code must
+    be what Python-Markdown calls while the site's pages are converted."""
+    md = make_markdown()
+    assert sorted(md.shortcuts) == sorted(IN_PLACE_OF), speedups.PLAIN
+    for processor in md.parser.blockprocessors:
+        if f"{type(processor).__name__}.test" in IN_PLACE_OF:
+            assert processor.test.__qualname__ == IN_PLACE_OF[f"{type(processor).__name__}.test"]
+    ran: set[str] = set()
+
+    def note_call(frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_filename == speedups.__file__:
+            ran.add(frame.f_code.co_qualname)
+
+    sys.setprofile(note_call)
+    try:
+        convert_site(md)
+    finally:
+        sys.setprofile(None)
+    assert {code for code in IN_PLACE_OF.values() if code} - ran == set()
+    assert md.is_block_level.cache_info().hits > 0
+
+
+@pytest.mark.slow
+def test_the_shortcuts_make_converting_the_site_faster():
+    """A shortcut that silently stopped would leave the pages right and the build slow: the site's
+    pages convert at least 1.2 times as fast with the shortcuts as by Python-Markdown's own code.
+    Each converter's best of seven runs, taken in turns, so a busy machine slows both alike."""
+    quick, plain = make_markdown(), make_markdown(shortcuts=False)
+    best = {quick: float("inf"), plain: float("inf")}
+    for _ in range(7):
+        for md in best:
+            started = time.perf_counter()
+            convert_site(md)
+            best[md] = min(best[md], time.perf_counter() - started)
+    assert best[plain] / best[quick] >= 1.2, best
 
 
 # Pieces of everything inline patterns look for, in plain and broken forms, and blocks around them.

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import importlib.metadata
 import os
 import re
 import socket
@@ -323,18 +322,13 @@ def test_another_site_cannot_make_the_preview_reload(preview):
     run_in_own_loop(run())
 
 
-def test_the_reload_script_is_livereloads_own_at_the_pinned_version(preview):
-    """serve.py serves a file from inside the livereload package: proven on the version requirements.txt pins."""
+def test_the_reload_script_is_livereloads_own(preview):
+    """serve.py serves a file from inside the livereload package (test_private_hooks.py checks its version)."""
     from iopguide.commands import serve
 
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
-    assert serve.PROVEN_ON == {name: pins[name] for name in serve.PROVEN_ON}
-    assert {name: importlib.metadata.version(name) for name in serve.PROVEN_ON} == serve.PROVEN_ON
-    client = serve.packaged_reload_client()
-    assert client is not None and b"LiveReload" in client
+    client, _ = serve.packaged_reload_client()
     status, body = preview.ask("livereload.js?port=1", f"127.0.0.1:{preview.port}")
-    assert status == 200 and body == client
+    assert status == 200 and body == client and b"LiveReload" in body
 
 
 def test_with_an_unproven_livereload_the_preview_serves_without_live_reload(project, tmp_path):

@@ -31,6 +31,7 @@ from urllib.parse import unquote
 
 from iopguide.build.pipeline import BuildOptions
 from iopguide.build.preview import IncrementalBuild
+from iopguide.private_hooks import reason_to_stay_out
 
 QUIET_SECONDS = 0.05  # how long the files must stay still before a rebuild starts
 # A path that vanished counts only if it looks like a source file: editors and tools (sed -i, vim)
@@ -39,8 +40,9 @@ SOURCE_SUFFIXES = {".md", ".yaml", ".yml", ".html", ".xml", ".txt", ".css", ".js
                    ".jpeg", ".gif", ".webp", ".avif", ".pdf", ".ico"}
 RELOAD_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 # The client script is a file inside the livereload package, not part of its API: it is used only on
-# the version it was proven on (requirements.txt pins it); with any other the preview works without it.
-PROVEN_ON = {"livereload": "2.7.1"}
+# the versions it was proven on (requirements.txt pins one); with any other, or without the file, the
+# preview works without it.
+PROVEN_ON = ("2.7.1",)
 CLIENT_FILE = "vendors/livereload.js"
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -169,10 +171,9 @@ def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None
     for error in builder.errors:
         say(f"  {error}")
 
-    client = packaged_reload_client()
+    client, left_out = packaged_reload_client()
     if client is None:
-        say(f"Live reload is off: {installed_versions()} is installed, this preview was proven on "
-            f"{_versions(PROVEN_ON)} (run: .venv/bin/pip install -r requirements.txt); reload the page by hand.")
+        say(f"Live reload is off: {left_out} (run: .venv/bin/pip install -r requirements.txt); reload the page by hand.")
     reload_script = RELOAD_SCRIPT.replace(b"{port}", str(port).encode()) if client else b""
     sockets: set = set()
     application = preview_application(PreviewApp(builder, reload_script), client, sockets, preview_names(host), port)
@@ -220,28 +221,25 @@ def preview_names(host: str) -> set[str]:
     return {name.lower() for name in (*LOCAL_NAMES, f"[{host}]" if ":" in host else host)}
 
 
-def packaged_reload_client() -> bytes | None:
-    """livereload's browser script, if the installed livereload is the one it was proven on."""
-    if installed_versions() != _versions(PROVEN_ON):
-        return None
+def packaged_reload_client() -> tuple[bytes | None, str]:
+    """livereload's browser script, if the installed livereload is one it was proven on and holds it;
+    otherwise None, and why."""
+    version = installed_version("livereload")
+    left_out = reason_to_stay_out("livereload", version, PROVEN_ON)
+    if left_out:
+        return None, left_out
     spec = importlib.util.find_spec("livereload")
-    folder = Path(spec.origin).parent if spec and spec.origin else None
-    client = folder / CLIENT_FILE if folder else None
-    return client.read_bytes() if client and client.is_file() else None
+    client = Path(spec.origin).parent / CLIENT_FILE if spec and spec.origin else None
+    if client is None or not client.is_file():
+        return None, f"livereload {version} has no {CLIENT_FILE}"
+    return client.read_bytes(), ""
 
 
-def installed_versions() -> str:
-    def version(name: str) -> str:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return "none"
-
-    return _versions({name: version(name) for name in PROVEN_ON})
-
-
-def _versions(versions: dict[str, str]) -> str:
-    return ", ".join(f"{name} {version}" for name, version in versions.items())
+def installed_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 def preview_application(app: PreviewApp, client: bytes | None, sockets: set, names: set[str], port: int):

@@ -28,14 +28,14 @@ EXTENSION_CONFIGS = {"toc": {"toc_depth": "1-6"},
                      "footnotes": {"USE_DEFINITION_ORDER": False, "BACKLINK_TEXT": "&#8617;&#xFE0E;"}}
 
 
-def make_markdown() -> markdown.Markdown:
+def make_markdown(shortcuts: bool = True) -> markdown.Markdown:
     # Extensions are made from their modules, not named: a name makes Python-Markdown read the entry
     # points of every installed package, which costs more than converting a page.
     with _pygments_hidden():
         extensions = [importlib.import_module(f"markdown.extensions.{name}").makeExtension(**EXTENSION_CONFIGS.get(name, {}))
                       for name in EXTENSIONS]
     # HTML5 output: `<input>`, not XHTML's `<input />`, which the Nu checker flags on every checklist box.
-    return markdown.Markdown(extensions=[*extensions, SiteExtension()], output_format="html")
+    return markdown.Markdown(extensions=[*extensions, SiteExtension(shortcuts)], output_format="html")
 
 
 @contextlib.contextmanager

@@ -307,9 +307,13 @@ def _flatten(tokens: list[dict]) -> list[dict]:
 
 
 class SiteExtension(Extension):
+    def __init__(self, shortcuts: bool = True):
+        super().__init__()
+        self.shortcuts = shortcuts  # False: Python-Markdown's own code throughout, as tests compare with
+
     def extendMarkdown(self, md: Markdown) -> None:
         md.page_context = None
-        speedups.install(md)
+        md.shortcuts = speedups.install(md) if self.shortcuts else []
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)

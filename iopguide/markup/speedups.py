@@ -3,8 +3,8 @@
 tests/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
 and on generated Markdown.
 
-The inline pass: Python-Markdown tries each of its fifteen inline patterns, in order, on every
-piece of text, and that was the largest single cost of converting a page. Most patterns need a
+The inline pass: Python-Markdown tries each of its inline patterns, in order, on every piece of
+text, and that was the largest single cost of converting a page. Most patterns need a
 character that most text lacks: a link needs `[`, code a backtick, an entity `&`. Checking for that character with
 `in` costs a fraction of running the pattern's regular expression, so a pattern whose character
 is absent is passed over. The output is the same byte for byte: a regular expression that needs a
@@ -21,11 +21,12 @@ under a heading's text) before taking it: a block without the mark is not search
 test splits the block's first two lines into cells: a block without a pipe has one cell and no
 border, so it is not split. The abbreviation and footnote processors take every block, search
 it, and put it back when their mark is not there: a block without it is passed over, as if put
-back. The block parser loops over its twenty processors once per block, so their list is made
+back. The block parser loops over all its processors once per block, so their list is made
 once, not at every loop.
 
-Block-level tags: Python-Markdown looks a tag up in a list of sixty, several hundred times a page;
-the answer for each tag is remembered, as nothing changes that list once the extensions are loaded.
+Block-level tags: Python-Markdown looks a tag up in its list of block-level tags again and again on
+every page; the answer for each tag is remembered, as nothing changes that list once the extensions
+are loaded.
 
 Whitespace: before anything else, Python-Markdown empties the lines made of spaces alone, with a
 regular expression tried at every character of the page; it is not run on a page where no space
@@ -34,6 +35,12 @@ ends a line, as it would change nothing there.
 The table of contents: `toc` also makes a contents list, for an editor's `[TOC]` marker and for
 `md.toc`, on every page. The site's templates make their own from `md.toc_tokens`, so the list is
 made only for a page that has the marker.
+
+The shortcuts override Python-Markdown's private methods (one under its name-mangled name), swap a
+registry's class and copy a method's body, so they go in only on the versions of Python-Markdown
+they were proven on, and only while every name they override or call is there (private_hooks.py);
+otherwise the site is converted by plain Python-Markdown, and `build.py build --verbose` says so.
+The tests fail when any shortcut is not in place, does not run, or does not make conversion faster.
 """
 from __future__ import annotations
 
@@ -41,12 +48,17 @@ import functools
 import re
 import xml.etree.ElementTree as etree
 
+import markdown
 from markdown import Markdown, util
 from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.preprocessors import NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor
+
+from iopguide.private_hooks import reason_to_stay_out
+
+PROVEN_ON = ("3.11.3",)  # the Python-Markdown versions the shortcuts were proven on (requirements.txt pins one)
 
 # A pattern's regular expression → the strings of which a text must hold one for it to match.
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -162,10 +174,27 @@ class ListedRegistry(util.Registry):
         super().deregister(*args, **kwargs)
 
 
-def install(md: Markdown) -> None:
-    """Put the quick processors in the place of Python-Markdown's own, with the same settings."""
+# Why the shortcuts stay out, worked out once, on import; None when they go in.
+STAYING_OUT = reason_to_stay_out(
+    "Markdown", markdown.__version__, PROVEN_ON,
+    overrides=(QuickInlineProcessor, QuickNormalizeWhitespace, QuickTocProcessor, ListedRegistry),
+    needs=((InlineProcessor, "_InlineProcessor__applyPattern"), (Markdown, "is_block_level"),
+           (AdmonitionProcessor, "parse_content"), (util.Registry, "_sort"),
+           *((util.Registry(), name) for name in ("_data", "_priority", "_is_sorted"))))
+# What `build.py build --verbose` says while they stay out.
+PLAIN = STAYING_OUT and (f"Markdown shortcuts off ({STAYING_OUT}): plain Python-Markdown converts the pages, "
+                         "the same pages more slowly")
+
+
+def install(md: Markdown) -> list[str]:
+    """Put the quick processors in the place of Python-Markdown's own, with the same settings.
+    Returns what of Python-Markdown each replaced, so a test can tell that every one is in place;
+    nothing is replaced while STAYING_OUT says why not."""
+    if STAYING_OUT:
+        return []
     md.is_block_level = functools.cache(md.is_block_level)
     md.parser.blockprocessors.__class__ = ListedRegistry
+    installed = ["Markdown.is_block_level", "BlockParser.blockprocessors"]
     for processor in md.parser.blockprocessors:
         searched_with = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
         needs = BLOCK_NEEDS.get((type(processor).__name__, getattr(searched_with, "pattern", None)))
@@ -176,11 +205,17 @@ def install(md: Markdown) -> None:
         elif isinstance(processor, TableProcessor):
             # A table's first row has two cells, so a pipe between them, or one cell in a border of pipes.
             processor.test = _quick_test(processor.test, ("|",))
+        else:
+            continue
+        installed.append(f"{type(processor).__name__}.test")
     md.preprocessors.register(QuickNormalizeWhitespace(md), "normalize_whitespace", 30)
     md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)
+    installed += ["NormalizeWhitespace", "InlineProcessor"]
     for extension in md.registeredExtensions:
         if isinstance(extension, TocExtension):
             md.treeprocessors.register(QuickTocProcessor(md, extension.getConfigs()), "toc", 5)
+            installed.append("TocTreeprocessor")
+    return installed
 
 
 def _quick_admonition_test(processor: AdmonitionProcessor):

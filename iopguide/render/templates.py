@@ -19,6 +19,7 @@ from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.markup.extension import relative_url
 from iopguide.render.metadata import csp_meta, open_graph_locale, structured_data
 from iopguide.model import Page, PageListing, PageRef, RenderedQuiz, SiteConfig, guide_pages
+from iopguide.private_hooks import reason_to_stay_out
 from iopguide.signing import read_signed, signed, write_atomically
 
 
@@ -39,7 +40,10 @@ Named = tuple[set[str], list[str | None]]
 class _NamingCodeGenerator(CodeGenerator):
     """Jinja's code generator, noting what each template it compiles names as it goes (what
     jinja2.meta finds with the same walk over a tree of its own): template_reads then need not parse
-    a compiled template again, which costs about as much as compiling it."""
+    a compiled template again, which costs about as much as compiling it.
+
+    It overrides parts of Jinja that are not its API, and a name it misses would leave pages stale,
+    so it is used only as NAMING_STAYS_OUT allows."""
 
     environment: SiteEnvironment
 
@@ -55,10 +59,19 @@ class _NamingCodeGenerator(CodeGenerator):
                           if action == "resolve" and name not in self.environment.globals)
 
 
+PROVEN_ON = ("3.1.6",)  # the Jinja2 versions _NamingCodeGenerator was proven on (requirements.txt pins one)
+# Why the naming hook stays out, worked out once, on import; None when it goes in. Without it,
+# template_reads parses each template again, with jinja2.meta: the same answer, more slowly.
+NAMING_STAYS_OUT = reason_to_stay_out("Jinja2", jinja2.__version__, PROVEN_ON, overrides=(_NamingCodeGenerator,))
+# What `build.py build --verbose` says while it stays out.
+PARSED_AGAIN = NAMING_STAYS_OUT and (f"Template-reading hook off ({NAMING_STAYS_OUT}): templates are parsed again "
+                                     "to plan what to remake, the same site more slowly")
+
+
 class SiteEnvironment(jinja2.Environment):
     """A Jinja environment that keeps what each template it compiled names, by template name."""
 
-    code_generator_class = _NamingCodeGenerator
+    code_generator_class = CodeGenerator if NAMING_STAYS_OUT else _NamingCodeGenerator
 
     def __init__(self, **options: object):
         super().__init__(**options)
