@@ -1,4 +1,4 @@
-"""Plain objects passed between the build's stages: config → pages → rendered pages."""
+"""Plain objects passed between the build's stages: options → config → pages → converted pages → rendered pages."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +8,20 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from iopguide.source.yaml_lines import nearest_line
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Where a build reads and writes, as the command line chose."""
+
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("output")
+    config_path: Path = Path("site_config.yaml")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    base_url: str | None = None
+    drafts: bool = False
+    cache_dir: Path | None = Path(".cache/build")  # None: build from scratch and keep nothing
 
 
 LINE_KINDS = ("crisis", "referral")

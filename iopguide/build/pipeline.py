@@ -21,22 +21,8 @@ from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_inodes,
                      write_or_keep)
 from iopguide.build.plan import SitePlan, link_lookups, plan_site
-from iopguide.model import SiteConfig
+from iopguide.model import BuildOptions, SiteConfig
 from iopguide.source.validate import validate_site
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Where a build reads and writes, as the command line chose."""
-
-    content_dir: Path = Path("content")
-    output_dir: Path = Path("output")
-    config_path: Path = Path("site_config.yaml")
-    templates_dir: Path = Path("templates")
-    static_dir: Path = Path("static")
-    base_url: str | None = None
-    drafts: bool = False
-    cache_dir: Path | None = Path(".cache/build")  # None: build from scratch and keep nothing
 
 
 @dataclass

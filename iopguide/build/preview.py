@@ -15,14 +15,13 @@ from pathlib import Path
 import jinja2
 
 from iopguide.render.assets import AssetMap, fingerprint_assets
-from iopguide.build.pipeline import BuildOptions
 from iopguide.source.config import load_config
 from iopguide.source.pages import LoadedContent, PageFile, load_content, load_page
 from iopguide.markup.convert import convert_page, convert_pages, make_markdown
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment
-from iopguide.model import Page, RenderedQuiz, SiteConfig
+from iopguide.model import BuildOptions, Page, RenderedQuiz, SiteConfig
 from iopguide.source.validate import validate_site
 
 

@@ -12,14 +12,13 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from iopguide.build.pipeline import BuildOptions
 from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
 from iopguide.source.config import load_config
 from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
 from iopguide.markup.convert import convert_pages
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
-from iopguide.model import Page, SiteConfig
+from iopguide.model import BuildOptions, Page, SiteConfig
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 from iopguide.source.validate import validate_site
 

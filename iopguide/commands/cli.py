@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from iopguide.build.pipeline import BuildOptions, BuildResult, build
+from iopguide.build.pipeline import BuildResult, build
+from iopguide.model import BuildOptions
 from iopguide.build.cache import remove_cache
 from iopguide.source.pages import create_page
 from iopguide.errors import BuildFailed, ContentError, display_path, terminal_safe

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from iopguide.build.pipeline import BuildOptions
+from iopguide.model import BuildOptions
 from iopguide.build.preview import IncrementalBuild
 
 QUIET_SECONDS = 0.05  # how long the files must stay still before a rebuild starts
