@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from iopguide.fingerprints import digest
 from iopguide.source.yaml_lines import nearest_line
 
 
@@ -269,6 +271,27 @@ class Page(_Titled):
     @property
     def listing(self) -> PageListing:
         return PageListing(self.rel_path, self.url, self.meta)
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """Everything converting a page may ask about other files: where each page and file is published,
+    and which pages are left out. The build cache records each answer a conversion got from these, and
+    reuses the conversion only while every answer still holds (cache.Recorded)."""
+
+    pages: Mapping[str, str]  # content rel_path of a page → its URL
+    assets: Mapping[str, str]  # content rel_path of an image or other file → its published (hashed) path
+    drafts: Collection[str] = frozenset()  # pages left out of this build
+    broken: Collection[str] = frozenset()  # pages whose own mistakes are already reported
+
+    def key(self) -> str:
+        """Stands for every answer a conversion can get about other files."""
+        return digest(sorted(self.pages.items()), sorted(self.assets.items()), sorted(self.drafts), sorted(self.broken))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The lookups, by the names the cache records answers under."""
+        return tuple(target.name for target in fields(cls))
 
 
 # Results about danger right now: an answer that needs one shows it at once, and it lists the crisis lines first.

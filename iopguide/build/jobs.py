@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from iopguide.render.assets import digests_in
-from iopguide.build.cache import ConversionRecord, OutputRecord, Recorded
+from iopguide.build.cache import ConversionRecord, OutputRecord, recording
 from iopguide.markup.convert import Converted, convert_page, make_markdown
 from iopguide.errors import BuildFailed, ContentError
 from iopguide.build.publish import write_or_keep
 from iopguide.build.packs import PackWriter, load
 from iopguide.build.plan import PlannedOutput
+from iopguide.model import LinkTargets
 from iopguide.render.templates import SiteRenderer
 from iopguide.workers import map_forked, worker_count
 
@@ -46,7 +47,7 @@ class OutputSetup:
     """Everything a job needs, shared by all jobs of a build."""
 
     renderer: SiteRenderer
-    lookups: dict[str, Mapping | set | frozenset]  # what a conversion may ask about other files
+    targets: LinkTargets  # what a conversion may ask about other files
     staging: Path  # the new site being assembled
     previous: Path  # the site as it is now, to keep files whose bytes come out the same
     cached: Mapping[str, ConversionRecord]  # the last build's conversions, by page rel_path
@@ -129,15 +130,14 @@ def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
     """Put the page's converted Markdown on it, from the cache when that still holds; its record."""
     page = job.page
     record = setup.cached.get(page.rel_path)
-    if record is not None and record.key == job.conversion_key and record.still_holds(setup.lookups):
+    if record is not None and record.key == job.conversion_key and record.still_holds(setup.targets):
         converted = load(setup.packs.folder, record.stored)
         if isinstance(converted, Converted):
             converted.apply_to(page)
             return record, False
     answers: dict[tuple[str, str], Any] = {}
-    views = {name: Recorded(name, data, answers) for name, data in setup.lookups.items()}
     before = len(errors)
-    convert_page(converter(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
+    convert_page(converter(), page, recording(setup.targets, answers), errors)
     if len(errors) > before:
         return None, True
     return ConversionRecord.of(job.conversion_key, answers, setup.packs.store(Converted.of(page))), True

@@ -20,7 +20,7 @@ from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_inodes,
                      write_or_keep)
-from iopguide.build.plan import SitePlan, link_lookups, plan_site
+from iopguide.build.plan import SitePlan, link_targets, plan_site
 from iopguide.model import BuildOptions, SiteConfig
 from iopguide.source.validate import validate_site
 
@@ -100,7 +100,7 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
         _stop_if(errors)
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
-        lookups = link_lookups(content, assets.content_urls(content.assets))
+        lookups = link_targets(content, assets.content_urls(content.assets))
         plan = _plan(options, config, content, assets, lookups, cache, templates)
     counts = {"pages": len(content.pages), "remade": len(plan.remake), "kept": len(plan.keep)}
     if plan.remake:
@@ -241,7 +241,7 @@ def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedCont
     quiz = None
     quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
     if content.quiz is not None and quiz_page is not None and any(job.page is quiz_page for job in plan.remake):
-        quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups["assets"], errors)
+        quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups.assets, errors)
     renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz, templates.env)
     for template in {job.template for job in plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked

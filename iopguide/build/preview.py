@@ -18,10 +18,11 @@ from iopguide.render.assets import AssetMap, fingerprint_assets
 from iopguide.source.config import load_config
 from iopguide.source.pages import LoadedContent, PageFile, load_content, load_page
 from iopguide.markup.convert import convert_page, convert_pages, make_markdown
+from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment
-from iopguide.model import BuildOptions, Page, RenderedQuiz, SiteConfig
+from iopguide.model import BuildOptions, LinkTargets, Page, RenderedQuiz, SiteConfig
 from iopguide.source.validate import validate_site
 
 
@@ -121,8 +122,7 @@ class IncrementalBuild:
         if errors:
             raise BuildFailed(errors)
         assets = fingerprint_assets(content.assets, options.static_dir)
-        quiz = convert_pages(content.pages, assets.content_urls(content.assets), errors, content.quiz,
-                             drafts=content.drafts)
+        quiz = convert_pages(content.pages, link_targets(content, assets.content_urls(content.assets)), errors, content.quiz)
         if errors:
             raise BuildFailed(errors)
         self.state = _State(config, content, quiz, make_environment(options.templates_dir, config),
@@ -148,7 +148,7 @@ class IncrementalBuild:
             if _listing(new) != _listing(old):
                 same_place = new.url == old.url and new.meta.draft == old.meta.draft
                 return self._rerender_dependents(old, new) if same_place and len(changed) == 1 else None
-            convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
+            convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
             updated.append(new)
         if errors:
             raise BuildFailed(errors)
@@ -164,7 +164,7 @@ class IncrementalBuild:
         errors: list[ContentError] = []
         state = self.state
         page_urls = {page.rel_path: page.url for page in state.content.pages}
-        convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
+        convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
         if errors:
             raise BuildFailed(errors)
         before = state.renderer(self.options.templates_dir)

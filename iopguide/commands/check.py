@@ -16,6 +16,7 @@ from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
 from iopguide.source.config import load_config
 from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
 from iopguide.markup.convert import convert_pages
+from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
 from iopguide.model import BuildOptions, Page, SiteConfig
@@ -91,8 +92,7 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
         return CheckReport(0, [_from_error(error)])
     validate_site(config, content, options.templates_dir, errors)
     # check publishes nothing, so images keep their own names rather than hashed ones
-    convert_pages(content.pages, {rel: rel for rel in content.assets}, errors, content.quiz, drafts=content.drafts,
-                  broken=content.broken)
+    convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors, content.quiz)
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
     for page in content.pages:
         report.findings += _check_page_in_time(page, content.pages, config, today)

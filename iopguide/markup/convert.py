@@ -14,7 +14,7 @@ from iopguide.errors import ContentError
 from iopguide.markup.error_lines import lines_of
 from iopguide.markup.extension import PageContext, SiteExtension
 from iopguide.markup.sanitize import LineFinder, Unsafe, check_html, template_ids
-from iopguide.model import Heading, Page, RenderedOutcome, RenderedQuiz, Section
+from iopguide.model import Heading, LinkTargets, Page, RenderedOutcome, RenderedQuiz, Section
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -73,34 +73,31 @@ class Converted:
         page.notes_html = self.notes_html
 
 
-def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[ContentError],
-                  quiz: Quiz | None = None, drafts: set[str] = frozenset(),
-                  broken: set[str] = frozenset()) -> RenderedQuiz | None:
+def convert_pages(pages: list[Page], targets: LinkTargets, errors: list[ContentError],
+                  quiz: Quiz | None = None) -> RenderedQuiz | None:
     """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
     md = make_markdown()
-    page_urls = {page.rel_path: page.url for page in pages}
     for page in pages:
-        convert_page(md, page, page_urls, assets, errors, drafts, broken)
+        convert_page(md, page, targets, errors)
     quiz_page = next((page for page in pages if page.meta.template == "quiz"), None)
     if quiz is None or quiz_page is None:
         return None
-    return convert_quiz(md, quiz, quiz_page, pages, assets, errors)
+    return convert_quiz(md, quiz, quiz_page, pages, targets.assets, errors)
 
 
-def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
-                 errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
+def convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets, errors: list[ContentError]) -> None:
     found: list[ContentError] = []
     try:
         with time_limit():
-            _convert_page(md, page, page_urls, assets, found, drafts, broken)
+            _convert_page(md, page, targets, found)
     except TooSlow:
         found = [too_slow(page.display_path, page.body_line)]
     errors += found
 
 
-def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
-                  errors: list[ContentError], drafts: set[str], broken: set[str]) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken, template_ids(page.meta.template))
+def _convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets, errors: list[ContentError]) -> None:
+    context = PageContext(page.rel_path, page.url, targets.pages, targets.assets, targets.drafts, targets.broken,
+                          template_ids(page.meta.template))
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
         return
