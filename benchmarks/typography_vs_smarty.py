@@ -57,12 +57,12 @@ def converted(md: markdown.Markdown, content_dir: Path) -> dict[str, str]:
     page_urls = {page.rel_path: page.url for page in content.pages}
     texts = {}
     for page in content.pages:
-        convert_page(md, page, LinkTargets(page_urls, assets), [])
-        texts[page.rel_path] = page.html
-        texts[f"{page.rel_path} intro"] = page.intro_html
-        for section in page.sections:
+        shown = convert_page(md, page, LinkTargets(page_urls, assets), []).shown
+        texts[page.rel_path] = shown.html
+        texts[f"{page.rel_path} intro"] = shown.intro_html
+        for section in shown.sections:
             texts[f"{page.rel_path} #{section.id}"] = f"{section.title_html}\n{section.title_text}\n{section.body_html}"
-        texts[f"{page.rel_path} headings"] = "\n".join(f"{h.level} {h.id} {h.text}" for h in page.headings)
+        texts[f"{page.rel_path} headings"] = "\n".join(f"{h.level} {h.id} {h.text}" for h in shown.headings)
     quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
     if content.quiz and quiz_page:
         quiz = convert_quiz(md, content.quiz, quiz_page, content.pages, assets, [])
