@@ -32,7 +32,7 @@ from iopguide.source.pages import load_content  # noqa: E402
 from iopguide.markup.convert import (EXTENSION_CONFIGS, EXTENSIONS, convert_page, convert_quiz,  # noqa: E402
                               make_markdown)
 from iopguide.markup.extension import PageContext, SiteExtension  # noqa: E402
-from iopguide.model import Page  # noqa: E402
+from iopguide.model import LinkTargets, Page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 CONTEXT = 30  # characters shown either side of a difference
@@ -57,12 +57,12 @@ def converted(md: markdown.Markdown, content_dir: Path) -> dict[str, str]:
     page_urls = {page.rel_path: page.url for page in content.pages}
     texts = {}
     for page in content.pages:
-        convert_page(md, page, page_urls, assets, [])
-        texts[page.rel_path] = page.html
-        texts[f"{page.rel_path} intro"] = page.intro_html
-        for section in page.sections:
+        shown = convert_page(md, page, LinkTargets(page_urls, assets), []).shown
+        texts[page.rel_path] = shown.html
+        texts[f"{page.rel_path} intro"] = shown.intro_html
+        for section in shown.sections:
             texts[f"{page.rel_path} #{section.id}"] = f"{section.title_html}\n{section.title_text}\n{section.body_html}"
-        texts[f"{page.rel_path} headings"] = "\n".join(f"{h.level} {h.id} {h.text}" for h in page.headings)
+        texts[f"{page.rel_path} headings"] = "\n".join(f"{h.level} {h.id} {h.text}" for h in shown.headings)
     quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
     if content.quiz and quiz_page:
         quiz = convert_quiz(md, content.quiz, quiz_page, content.pages, assets, [])
@@ -106,7 +106,7 @@ def ms_per_page(md: markdown.Markdown, content_dir: Path) -> tuple[float, float]
         md.convert(page.body)
 
     def whole_step(page: Page) -> None:
-        convert_page(md, page, page_urls, assets, [])
+        convert_page(md, page, LinkTargets(page_urls, assets), [])
 
     return timed(markdown_alone, content.pages), timed(whole_step, content.pages)
 

@@ -1,13 +1,30 @@
-"""Plain objects passed between the build's stages: config → pages → rendered pages."""
+"""Plain objects passed between the build's stages: options → config → pages → converted pages → rendered pages."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from iopguide.fingerprints import digest
 from iopguide.source.yaml_lines import nearest_line
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Where a build reads and writes, as the command line chose."""
+
+    content_dir: Path = Path("content")
+    output_dir: Path = Path("output")
+    config_path: Path = Path("site_config.yaml")
+    templates_dir: Path = Path("templates")
+    static_dir: Path = Path("static")
+    base_url: str | None = None
+    drafts: bool = False
+    cache_dir: Path | None = Path(".cache/build")  # None: build from scratch and keep nothing
 
 
 LINE_KINDS = ("crisis", "referral")
@@ -209,7 +226,8 @@ class PageListing(_Titled):
 
 @dataclass(eq=False)  # a page is itself: compared and hashed by identity, never field by field
 class Page(_Titled):
-    """A page of the site: its file, address, front matter and, once converted, its HTML."""
+    """A page of the site: its file, address and front matter, as loaded; nothing changes it after.
+    Its converted Markdown is a value of its own (Converted), handed to the templates beside it."""
 
     source_path: Path
     rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
@@ -222,16 +240,6 @@ class Page(_Titled):
     body_digest: str = ""  # stands for the body, so an unchanged page need not be read
     body_text: str | None = field(default=None, repr=False)  # the body, once read
     read_body: Callable[[], str] | None = field(default=None, repr=False)
-    # filled by rendering
-    html: str = ""
-    intro_html: str = ""
-    sections: list[Section] = field(default_factory=list)
-    headings: list[Heading] = field(default_factory=list)
-    notes_html: str = ""  # the footnotes' list, shown after the text under the ui word notes_heading
-    links: set[str] = field(default_factory=set)  # rel_paths of pages this page links to
-    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, fragment, as written)
-    ids: set[str] = field(default_factory=set)
-    images_without_alt: list[str] = field(default_factory=list)
 
     def front_line(self, key: str) -> int:
         return self.front_lines.get((key,), 1)
@@ -248,13 +256,63 @@ class Page(_Titled):
         return self.url + "index.html"
 
     @property
+    def listing(self) -> PageListing:
+        return PageListing(self.rel_path, self.url, self.meta)
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What the templates show of a page's converted Markdown; this is what the build cache keeps."""
+
+    html: str
+    intro_html: str
+    sections: list[Section]
+    headings: list[Heading]
+    notes_html: str = ""  # the footnotes' list, shown after the text under the ui word notes_heading
+
+    @property
     def section_headings(self) -> list[Heading]:
         """The `##` headings, which a contents list at the top of the page links to."""
         return [heading for heading in self.headings if heading.level == 2]
 
-    @property
-    def listing(self) -> PageListing:
-        return PageListing(self.rel_path, self.url, self.meta)
+
+@dataclass(frozen=True)
+class PageView(_Titled):
+    """The page being rendered, as its template sees it (`page`): the page's address and front matter
+    joined with its converted Markdown, read-only."""
+
+    page: Page
+    converted: Converted
+
+    meta = property(attrgetter("page.meta"))
+    url = property(attrgetter("page.url"))
+    html = property(attrgetter("converted.html"))
+    intro_html = property(attrgetter("converted.intro_html"))
+    sections = property(attrgetter("converted.sections"))
+    headings = property(attrgetter("converted.headings"))
+    section_headings = property(attrgetter("converted.section_headings"))
+    notes_html = property(attrgetter("converted.notes_html"))
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """Everything converting a page may ask about other files: where each page and file is published,
+    and which pages are left out. The build cache records each answer a conversion got from these, and
+    reuses the conversion only while every answer still holds (cache.Recorded)."""
+
+    pages: Mapping[str, str]  # content rel_path of a page → its URL
+    assets: Mapping[str, str]  # content rel_path of an image or other file → its published (hashed) path
+    drafts: Collection[str] = frozenset()  # pages left out of this build
+    broken: Collection[str] = frozenset()  # pages whose own mistakes are already reported
+
+    def key(self) -> str:
+        """Stands for every answer a conversion can get about other files."""
+        return digest(sorted(self.pages.items()), sorted(self.assets.items()), sorted(self.drafts), sorted(self.broken))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The lookups, by the names the cache records answers under."""
+        return tuple(target.name for target in fields(cls))
 
 
 # Results about danger right now: an answer that needs one shows it at once, and it lists the crisis lines first.
@@ -285,6 +343,7 @@ class RenderedQuiz:
     outcomes: list[RenderedOutcome]
     notes_html: list[str]
     checklist: Page
+    links: set[str]  # rel_paths of the pages its text links to, and its checklist's
 
 
 def guide_pages(pages: list[Page]) -> list[Page]:

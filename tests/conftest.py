@@ -78,10 +78,10 @@ def quiz_project(project: Project) -> Project:
 @pytest.fixture(scope="session")
 def real_quiz():
     """The repository's self-check, loaded and proven as the build does."""
-    from iopguide.source.quiz import load_quiz
+    from iopguide.source.quiz_scenarios import load_quiz_with_scenarios
 
     errors: list = []
-    quiz = load_quiz(ROOT / "content" / "quiz.yaml", {f"{name}.md" for name in LINKED_PAGES}, errors)
+    quiz = load_quiz_with_scenarios(ROOT / "content" / "quiz.yaml", {f"{name}.md" for name in LINKED_PAGES}, errors)
     assert errors == []
     return quiz
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import time
 
 import pytest
@@ -236,3 +237,19 @@ def test_clinical_sign_off_is_required_only_when_the_config_asks(clean):
     for path in PAGES:
         clean.edit(path, "sources:", "reviewed_by:\n  name: Test Reviewer\n  role: Test role\nsources:")
     assert check(clean, "--strict")[0] == 0
+
+
+def test_commands_run_in_process_give_back_their_exit_status(clean, monkeypatch):
+    """main() returns each command's status and leaves the process running (only build.py's own
+    entry point ends it), so one script can run several commands in turn."""
+    from iopguide.commands.cli import main
+
+    monkeypatch.chdir(clean.root)
+    for stream in ("stdout", "stderr"):  # main wraps both for the terminal: put them back afterwards
+        monkeypatch.setattr(sys, stream, getattr(sys, stream))
+    assert main(["check", "--strict"]) == 0
+    assert main(["build", "--output", "in-process"]) == 0
+    assert (clean.root / "in-process" / "index.html").is_file()
+    clean.edit("content/topic.md", "\n## ", "\n[A missing page](missing.md)\n\n## ")
+    assert main(["check"]) == 1
+    assert main(["build", "--output", "in-process"]) == 1

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, LINKED_PAGES, ROOT, assert_no_executable_markup
-from iopguide.build.pipeline import BuildOptions, build
+from iopguide.build.pipeline import build
+from iopguide.model import BuildOptions
 from iopguide.errors import BuildFailed
 
 EXAMPLES = int(os.environ.get("IOPGUIDE_FUZZ_EXAMPLES", "25"))

@@ -32,7 +32,7 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
@@ -40,6 +40,7 @@ from typing import Any, Iterator
 from iopguide.fingerprints import Memo, digest
 from iopguide.errors import ContentError, display_path
 from iopguide.build.packs import Stored, tidy
+from iopguide.model import LinkTargets
 from iopguide.signing import read_signed, signed, write_atomically
 
 ENGINE_PACKAGES = ("Markdown", "Jinja2", "MarkupSafe", "html5lib", "PyYAML")
@@ -84,7 +85,7 @@ class Recorded(Mapping):
     and the result is reused only while every answer is still the same.
     """
 
-    def __init__(self, name: str, data: Mapping | set | frozenset, answers: dict[tuple[str, str], Any]):
+    def __init__(self, name: str, data: Collection[str], answers: dict[tuple[str, str], Any]):
         self._name, self._data, self._answers = name, data, answers
 
     def __contains__(self, key: object) -> bool:
@@ -111,7 +112,12 @@ class Recorded(Mapping):
         return value
 
 
-def answer(data: Mapping | set | frozenset, key: object) -> Any:
+def recording(targets: LinkTargets, answers: dict[tuple[str, str], Any]) -> LinkTargets:
+    """The same link targets, every lookup in which notes its answer in `answers`."""
+    return LinkTargets(**{name: Recorded(name, getattr(targets, name), answers) for name in LinkTargets.names()})
+
+
+def answer(data: Collection[str], key: object) -> Any:
     """What a lookup of `key` gives: the value, True for a set member, or MISSING."""
     if isinstance(data, (set, frozenset)):  # checked first: telling a Mapping takes an ABC check, much slower
         return True if key in data else MISSING
@@ -158,8 +164,8 @@ class ConversionRecord:
         ordered = tuple(sorted(answers.items(), key=repr))
         return cls(key, pickle.dumps(ordered, protocol=pickle.HIGHEST_PROTOCOL), digest(key, ordered), stored)
 
-    def still_holds(self, lookups: Mapping[str, Mapping | set | frozenset]) -> bool:
-        return all(name != "*" and answer(lookups[name], key) == value
+    def still_holds(self, targets: LinkTargets) -> bool:
+        return all(name != "*" and answer(getattr(targets, name), key) == value
                    for (name, key), value in pickle.loads(self.packed_answers))
 
 

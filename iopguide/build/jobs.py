@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from iopguide.render.assets import digests_in
-from iopguide.build.cache import ConversionRecord, OutputRecord, Recorded
-from iopguide.markup.convert import Converted, convert_page, make_markdown
+from iopguide.build.cache import ConversionRecord, OutputRecord, recording
+from iopguide.markup.convert import convert_page, make_markdown
 from iopguide.errors import BuildFailed, ContentError
 from iopguide.build.publish import write_or_keep
 from iopguide.build.packs import PackWriter, load
 from iopguide.build.plan import PlannedOutput
+from iopguide.model import Converted, LinkTargets, PageView
 from iopguide.render.templates import SiteRenderer
 from iopguide.workers import map_forked, worker_count
 
-EMPTY = Converted("", "", [], [])
 # Below this many jobs, starting worker processes costs more than it saves.
 MIN_JOBS_PER_WORKER = 8
 MAX_BATCH = 32  # pages converted before they are rendered: few enough that a batch's HTML stays small
@@ -46,7 +46,7 @@ class OutputSetup:
     """Everything a job needs, shared by all jobs of a build."""
 
     renderer: SiteRenderer
-    lookups: dict[str, Mapping | set | frozenset]  # what a conversion may ask about other files
+    targets: LinkTargets  # what a conversion may ask about other files
     staging: Path  # the new site being assembled
     previous: Path  # the site as it is now, to keep files whose bytes come out the same
     cached: Mapping[str, ConversionRecord]  # the last build's conversions, by page rel_path
@@ -99,48 +99,41 @@ def make_batch(setup: OutputSetup, jobs: list[PlannedOutput]) -> list[JobResult]
 
 
 def convert_for_render(setup: OutputSetup, job: PlannedOutput, result: JobResult) -> Converted | None:
-    """The page's converted Markdown, kept apart from the page until its own file is rendered."""
+    """The page's converted Markdown, taken from the cache while that holds; None for a file that
+    shows no page, or for a page whose Markdown has mistakes (they are in result.errors)."""
     if job.page is None:
         return None
-    result.conversion, result.converted = convert_with_cache(setup, job, result.errors)
-    converted = Converted.of(job.page)
-    EMPTY.apply_to(job.page)
-    return converted
+    cached = from_cache(setup, job)
+    if cached is not None:
+        result.conversion, converted = cached
+        return converted
+    answers: dict[tuple[str, str], Any] = {}
+    result.converted = True
+    done = convert_page(converter(), job.page, recording(setup.targets, answers), result.errors)
+    if done is None or result.errors:
+        return None
+    result.conversion = ConversionRecord.of(job.conversion_key, answers, setup.packs.store(done.shown))
+    return done.shown
+
+
+def from_cache(setup: OutputSetup, job: PlannedOutput) -> tuple[ConversionRecord, Converted] | None:
+    """The page's last conversion and its record, if every answer it was given still holds and the
+    cache can still read it."""
+    record = setup.cached.get(job.page.rel_path)
+    if record is None or record.key != job.conversion_key or not record.still_holds(setup.targets):
+        return None
+    converted = load(setup.packs.folder, record.stored)
+    return (record, converted) if isinstance(converted, Converted) else None
 
 
 def render_output(setup: OutputSetup, job: PlannedOutput, converted: Converted | None,
                   result: JobResult) -> str | None:
-    if converted is not None:
-        converted.apply_to(job.page)
+    shown = PageView(job.page, converted) if job.page is not None else None
     try:
-        return setup.renderer.render(job.template, job.page, absolute=job.page is None)
+        return setup.renderer.render(job.template, shown, absolute=job.page is None)
     except BuildFailed as failed:
         result.errors = failed.errors
         return None
-    finally:
-        if converted is not None:
-            # Whether a page was converted earlier in this process depends on how jobs were shared
-            # out; other pages' templates must see the same either way, so they never see this.
-            EMPTY.apply_to(job.page)
-
-
-def convert_with_cache(setup: OutputSetup, job: PlannedOutput,
-                       errors: list[ContentError]) -> tuple[ConversionRecord | None, bool]:
-    """Put the page's converted Markdown on it, from the cache when that still holds; its record."""
-    page = job.page
-    record = setup.cached.get(page.rel_path)
-    if record is not None and record.key == job.conversion_key and record.still_holds(setup.lookups):
-        converted = load(setup.packs.folder, record.stored)
-        if isinstance(converted, Converted):
-            converted.apply_to(page)
-            return record, False
-    answers: dict[tuple[str, str], Any] = {}
-    views = {name: Recorded(name, data, answers) for name, data in setup.lookups.items()}
-    before = len(errors)
-    convert_page(converter(), page, views["pages"], views["assets"], errors, views["drafts"], views["broken"])
-    if len(errors) > before:
-        return None, True
-    return ConversionRecord.of(job.conversion_key, answers, setup.packs.store(Converted.of(page))), True
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from iopguide.render.assets import AssetMap, fingerprint_assets
 from iopguide.fingerprints import digest
@@ -18,25 +18,14 @@ from iopguide.source.pages import LoadedContent, load_content
 from iopguide.errors import BuildFailed, ContentError
 from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
-from iopguide.build.publish import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_inodes,
-                     write_or_keep)
-from iopguide.build.plan import SitePlan, link_lookups, plan_site
-from iopguide.model import SiteConfig
+from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
+                                    site_inodes, write_or_keep)
+from iopguide.build.plan import SitePlan, link_targets, plan_site
+from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig
 from iopguide.source.validate import validate_site
 
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Where a build reads and writes, as the command line chose."""
-
-    content_dir: Path = Path("content")
-    output_dir: Path = Path("output")
-    config_path: Path = Path("site_config.yaml")
-    templates_dir: Path = Path("templates")
-    static_dir: Path = Path("static")
-    base_url: str | None = None
-    drafts: bool = False
-    cache_dir: Path | None = Path(".cache/build")  # None: build from scratch and keep nothing
+if TYPE_CHECKING:  # jobs.py loads Markdown and Jinja, which a build with nothing to remake never needs
+    from iopguide.build.jobs import JobResult
 
 
 @dataclass
@@ -98,8 +87,35 @@ def _garbage_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class PlannedBuild:
+    """One build once planned: what it was asked to do, what it loaded, and which files it must make.
+    Handed whole to each step that follows the plan."""
+
+    options: BuildOptions
+    config: SiteConfig
+    content: LoadedContent
+    assets: AssetMap
+    targets: LinkTargets  # what a conversion may ask about other files
+    cache: BuildCache
+    templates: _Templates
+    plan: SitePlan
+    epoch: int | None  # SOURCE_DATE_EPOCH, the time every file is given, if set
+    stage: _Stages
+    counts: dict[str, int] = field(default_factory=dict)  # what each stage did, for --verbose
+
+
 def _build_locked(options: BuildOptions, started: float) -> BuildResult:
-    stage = _Stages()
+    build = _load_and_plan(options, _Stages())
+    records, extra = _publish(build)
+    build.cache.index.outputs = records
+    build.cache.save()
+    return BuildResult(len(build.content.pages), len(records) + len(extra), time.perf_counter() - started,
+                       options.output_dir, build.stage.seconds, build.counts)
+
+
+def _load_and_plan(options: BuildOptions, stage: _Stages) -> PlannedBuild:
+    """Load and validate the site, and sort its files into those to make and those to keep."""
     with stage("load"):
         cache = BuildCache(options.cache_dir)
         config = load_config(options.config_path, options.base_url, cache.configs() if cache.enabled else None)
@@ -114,75 +130,83 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
         _stop_if(errors)
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
-        lookups = link_lookups(content, assets.content_urls(content.assets))
-        plan = _plan(options, config, content, assets, lookups, cache, templates)
+        targets = link_targets(content, assets.content_urls(content.assets))
+        # what every output file is made from, besides its page and what its template reads
+        site_key = digest(cache.engine, templates.key, config, options.base_url, str(options.content_dir),
+                          sorted((rel, asset.published) for rel, asset in assets.assets.items()))
+        plan = plan_site(config, content, site_key, templates.reads, targets, cache, options.output_dir)
     counts = {"pages": len(content.pages), "remade": len(plan.remake), "kept": len(plan.keep)}
-    if plan.remake:
-        records, extra = _write_new_site(options, config, content, assets, lookups, cache, templates, plan, epoch,
-                                         stage, counts)
-    else:
-        with stage("check"):
-            records, extra = plan.keep, _extra_files(assets, plan.keep)
-            unchanged = _holds_exactly(options.output_dir, records, extra, epoch)
-        if not unchanged:
-            records, extra = _write_new_site(options, config, content, assets, lookups, cache, templates, plan, epoch,
-                                         stage, counts)
-    cache.index.outputs = records
-    cache.save()
-    return BuildResult(len(content.pages), len(records) + len(extra), time.perf_counter() - started,
-                       options.output_dir, stage.seconds, counts)
+    return PlannedBuild(options, config, content, assets, targets, cache, templates, plan, epoch, stage, counts)
 
 
-def _plan(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap, lookups: dict,
-          cache: BuildCache, templates: _Templates) -> SitePlan:
-    site_key = digest(cache.engine, templates.key, config, options.base_url,
-                      str(options.content_dir), sorted((rel, asset.published) for rel, asset in assets.assets.items()))
-    return plan_site(config, content, site_key, templates.reads, lookups, cache, options.output_dir)
+def _publish(build: PlannedBuild) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
+    """Make the site in output/: (records of its files, extra files). With nothing to remake, output/
+    is left alone if it already is the site."""
+    plan = build.plan
+    if not plan.remake:
+        with build.stage("check"):
+            records, extra = plan.keep, _extra_files(build.assets, plan.keep)
+            if _holds_exactly(build.options.output_dir, records, extra, build.epoch):
+                return records, extra
+    return _write_new_site(build)
 
 
-def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
-                    lookups: dict, cache: BuildCache, templates: _Templates, plan: SitePlan, epoch: int | None,
-                    stage: _Stages, counts: dict[str, int]) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
+def _write_new_site(build: PlannedBuild) -> tuple[dict[str, OutputRecord], dict[str, bytes]]:
     """Make the planned files, keep the rest, and swap the new site in: (records of its files, extra files)."""
-    errors: list[ContentError] = []
+    options, plan, stage, cache = build.options, build.plan, build.stage, build.cache
     with new_site(options.output_dir, cache.folder / "spare-site" if cache.folder else None) as site:
         with stage("render"):
-            results = _make_outputs(options, config, content, assets, lookups, cache, templates, plan, site.folder,
-                                    errors)
-            errors.extend(error for result in results for error in result.errors)
-            _stop_if(errors)
-        counts["converted"] = sum(result.converted for result in results)
+            results = _make_outputs(build, site.folder)
+        build.counts["converted"] = sum(result.converted for result in results)
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
-            # One listing of the new site, which already holds the remade files: a kept file it lists
-            # with the current file's inode already is that file, and needs no stat to tell. A site
-            # started in an empty folder holds just the remade files, whose records say their inodes:
-            # listing its folder per page again would only cost time.
-            found = (site_inodes(site.folder) if site.reused
-                     else {result.path: result.record.inode for result in results})
-            for path, record in plan.keep.items():
-                if found.get(path) == record.inode:
-                    continue
-                current, target = os.path.join(options.output_dir, path), os.path.join(site.folder, path)
-                if not keep_file(current, target, record.inode):
-                    shutil.copy2(current, target)
-            extra = _extra_files(assets, records)
+            found = _keep_unchanged(build, site, results)
+            extra = _extra_files(build.assets, records)
             for path, data in extra.items():
                 write_or_keep(data, site.folder / path, options.output_dir / path)
         with stage("check"):
-            wanted = records.keys() | extra.keys()
-            remove_unwanted(site.folder, found, wanted)
-            missing = wanted - found.keys() - plan.keep.keys() - extra.keys()  # made, yet not written
-            if missing:
-                raise RuntimeError(f"the new site lacks files it should have: {sorted(missing)[:5]}")
-        if epoch is not None:
-            set_file_times(site.folder, epoch)
-            epoch_ns = epoch * 1_000_000_000
-            # new records rather than the last build's changed in place: the cache writes only new entries
-            records = {path: record if record.mtime_ns == epoch_ns else replace(record, mtime_ns=epoch_ns)
-                       for path, record in records.items()}
+            _leave_exactly_wanted(site.folder, found, records, extra, plan.keep)
+        if build.epoch is not None:
+            records = _at_epoch(site.folder, records, build.epoch)
     cache.index.conversions.update((result.rel_path, result.conversion) for result in results if result.conversion)
     return records, extra
+
+
+def _keep_unchanged(build: PlannedBuild, site: NewSite, results: list[JobResult]) -> dict[str, int]:
+    """Put the kept files in the new site, each the very file output/ holds (or a copy); the new site's
+    files as they were before, with their inodes."""
+    # One listing of the new site, which already holds the remade files: a kept file it lists
+    # with the current file's inode already is that file, and needs no stat to tell. A site
+    # started in an empty folder holds just the remade files, whose records say their inodes:
+    # listing its folder per page again would only cost time.
+    found = (site_inodes(site.folder) if site.reused
+             else {result.path: result.record.inode for result in results})
+    for path, record in build.plan.keep.items():
+        if found.get(path) == record.inode:
+            continue
+        current, target = os.path.join(build.options.output_dir, path), os.path.join(site.folder, path)
+        if not keep_file(current, target, record.inode):
+            shutil.copy2(current, target)
+    return found
+
+
+def _leave_exactly_wanted(folder: Path, found: dict[str, int], records: dict[str, OutputRecord], extra: dict[str, bytes],
+                     kept: dict[str, OutputRecord]) -> None:
+    """Delete what the new site held that it should not, and make sure it holds every file it should."""
+    wanted = records.keys() | extra.keys()
+    remove_unwanted(folder, found, wanted)
+    missing = wanted - found.keys() - kept.keys() - extra.keys()  # made, yet not written
+    if missing:
+        raise RuntimeError(f"the new site lacks files it should have: {sorted(missing)[:5]}")
+
+
+def _at_epoch(folder: Path, records: dict[str, OutputRecord], epoch: int) -> dict[str, OutputRecord]:
+    """Give every file of the new site the time SOURCE_DATE_EPOCH names; the records, saying so."""
+    set_file_times(folder, epoch)
+    epoch_ns = epoch * 1_000_000_000
+    # new records rather than the last build's changed in place: the cache writes only new entries
+    return {path: record if record.mtime_ns == epoch_ns else replace(record, mtime_ns=epoch_ns)
+            for path, record in records.items()}
 
 
 class _Templates:
@@ -240,28 +264,39 @@ class _Templates:
             return
 
 
-def _make_outputs(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
-                  lookups: dict, cache: BuildCache, templates: _Templates, plan: SitePlan, staging: Path,
-                  errors: list[ContentError]) -> list:
+def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:
+    """Make every planned file in `staging`; BuildFailed with every mistake met on the way."""
+    if not build.plan.remake:
+        return []
     # Loaded here, not at the top: a build with nothing to remake needs neither Markdown nor Jinja,
     # and loading them costs more than the rest of such a build.
-    from iopguide.markup.convert import convert_quiz, make_markdown
     from iopguide.build.jobs import OutputSetup, make_outputs
     from iopguide.build.packs import PackWriter
     from iopguide.render.templates import SiteRenderer
 
-    if not plan.remake:
-        return []
-    quiz = None
-    quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
-    if content.quiz is not None and quiz_page is not None and any(job.page is quiz_page for job in plan.remake):
-        quiz = convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, lookups["assets"], errors)
-    renderer = SiteRenderer(config, content.pages, options.templates_dir, assets, quiz, templates.env)
-    for template in {job.template for job in plan.remake}:
+    errors: list[ContentError] = []
+    quiz = _quiz_if_remade(build, errors)
+    renderer = SiteRenderer(build.config, build.content.pages, build.options.templates_dir, build.assets, quiz,
+                            build.templates.env)
+    for template in {job.template for job in build.plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
-    setup = OutputSetup(renderer, lookups, staging, options.output_dir, cache.previous.conversions,
-                        PackWriter(cache.packs))
-    return make_outputs(setup, plan.remake)
+    setup = OutputSetup(renderer, build.targets, staging, build.options.output_dir, build.cache.previous.conversions,
+                        PackWriter(build.cache.packs))
+    results = make_outputs(setup, build.plan.remake)
+    errors.extend(error for result in results for error in result.errors)
+    _stop_if(errors)
+    return results
+
+
+def _quiz_if_remade(build: PlannedBuild, errors: list[ContentError]) -> RenderedQuiz | None:
+    """The quiz with its Markdown converted, when the page that shows it is to be made."""
+    content = build.content
+    quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
+    if content.quiz is None or quiz_page is None or not any(job.page is quiz_page for job in build.plan.remake):
+        return None
+    from iopguide.markup.convert import convert_quiz, make_markdown
+
+    return convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, build.targets.assets, errors)
 
 
 def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:

@@ -11,15 +11,14 @@ change to a template, the config or the engine remakes everything.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.build.cache import BuildCache, ConversionRecord, OutputRecord
 from iopguide.source.pages import LoadedContent
-from iopguide.model import Page, SiteConfig, guide_pages
+from iopguide.model import LinkTargets, Page, SiteConfig, guide_pages
 
 SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots.txt": "robots.txt"}
 
@@ -57,14 +56,14 @@ def conversion_key(page: Page, engine: str) -> str:
     return digest(engine, page.rel_path, page.url, page.body_line, page.body_digest)
 
 
-def link_lookups(content: LoadedContent, content_urls: dict[str, str]) -> dict[str, Mapping | set]:
-    """What converting a page may ask about other files: the same names the Markdown extension uses."""
-    return {"pages": {page.rel_path: page.url for page in content.pages}, "assets": content_urls,
-            "drafts": content.drafts, "broken": content.broken}
+def link_targets(content: LoadedContent, content_urls: dict[str, str]) -> LinkTargets:
+    """What converting a page may ask about other files, with the files published at `content_urls`."""
+    return LinkTargets({page.rel_path: page.url for page in content.pages}, content_urls, content.drafts,
+                       content.broken)
 
 
 def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: Callable[[str], frozenset[str] | None],
-              lookups: dict[str, Any], cache: BuildCache, output_dir: Path) -> SitePlan:
+              lookups: LinkTargets, cache: BuildCache, output_dir: Path) -> SitePlan:
     """Sort every output file into those to make again and those to keep."""
     pages = content.pages
     guide = guide_pages(pages)
@@ -73,7 +72,7 @@ def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: 
     # the menus show each page as a NavLink: its menu title and address
     menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
              for ref in [*config.navigation, *config.footer.links, config.help_page]]
-    lookups_key = _lookups_key(lookups)
+    lookups_key = lookups.key()
     shared = {
         "pages": digest([page.listing_key for page in pages]),
         "guide": digest([page.listing_key for page in guide]),
@@ -159,12 +158,6 @@ def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: d
         plan.keep[planned.path] = record
     else:
         plan.remake.append(planned)
-
-
-def _lookups_key(lookups: dict[str, Any]) -> str:
-    """Stands for every answer a conversion can get about other files."""
-    return digest(sorted(lookups["pages"].items()), sorted(lookups["assets"].items()), sorted(lookups["drafts"]),
-                  sorted(lookups["broken"]))
 
 
 def _quiz_key(content: LoadedContent, by_path: dict[str, Page], lookups_key: str) -> str:

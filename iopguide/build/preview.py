@@ -15,14 +15,14 @@ from pathlib import Path
 import jinja2
 
 from iopguide.render.assets import AssetMap, fingerprint_assets
-from iopguide.build.pipeline import BuildOptions
 from iopguide.source.config import load_config
 from iopguide.source.pages import LoadedContent, PageFile, load_content, load_page
 from iopguide.markup.convert import convert_page, convert_pages, make_markdown
+from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment
-from iopguide.model import Page, RenderedQuiz, SiteConfig
+from iopguide.model import BuildOptions, Converted, LinkTargets, Page, RenderedQuiz, SiteConfig
 from iopguide.source.validate import validate_site
 
 
@@ -52,6 +52,7 @@ class _State:
     env: jinja2.Environment  # kept: compiling the templates again would cost more than rendering a page
     by_source: dict[Path, str]  # resolved source file → rel_path, to match file events to pages
     assets: AssetMap
+    converted: dict[str, Converted]  # each page's converted Markdown, by rel_path
 
     def renderer(self, templates_dir: Path) -> SiteRenderer:
         return SiteRenderer(self.config, self.content.pages, templates_dir, self.assets, self.quiz, self.env)
@@ -66,10 +67,10 @@ def _listing(page: Page) -> tuple:
     return (page.url, meta.title, meta.menu_title, meta.menu_order, meta.template, meta.draft)
 
 
-def render_site(renderer: SiteRenderer) -> tuple[dict[str, str], dict[str, Path]]:
+def render_site(renderer: SiteRenderer, converted: dict[str, Converted]) -> tuple[dict[str, str], dict[str, Path]]:
     """Every file of the site: (texts, files to copy) by output path. The assets are those the pages
     refer to, and `_headers` lets hosts cache them for a year while pages are always revalidated."""
-    files = renderer.render_all()
+    files = renderer.render_all(converted)
     texts, copies = renderer.assets.referenced_by(files)
     pages = [rel.removesuffix("index.html") for rel in files if rel.endswith(".html")]
     files.update(texts)
@@ -122,13 +123,13 @@ class IncrementalBuild:
         if errors:
             raise BuildFailed(errors)
         assets = fingerprint_assets(content.assets, options.static_dir)
-        quiz = convert_pages(content.pages, assets.content_urls(content.assets), errors, content.quiz,
-                             drafts=content.drafts)
+        site = convert_pages(content.pages, link_targets(content, assets.content_urls(content.assets)), errors, content.quiz)
         if errors:
             raise BuildFailed(errors)
-        self.state = _State(config, content, quiz, make_environment(options.templates_dir, config),
-                            {page.source_path.resolve(): page.rel_path for page in content.pages}, assets)
-        files, copies = render_site(self.state.renderer(options.templates_dir))
+        self.state = _State(config, content, site.quiz, make_environment(options.templates_dir, config),
+                            {page.source_path.resolve(): page.rel_path for page in content.pages}, assets,
+                            {rel_path: done.shown for rel_path, done in site.pages.items()})
+        files, copies = render_site(self.state.renderer(options.templates_dir), self.state.converted)
         self._write(files, copies, replace_all=True)
         return len(content.pages)
 
@@ -139,6 +140,7 @@ class IncrementalBuild:
         page_urls = {page.rel_path: page.url for page in state.content.pages}
         errors: list[ContentError] = []
         updated: list[Page] = []
+        converted: dict[str, Converted] = {}
         for path in changed:
             old = by_path[state.by_source[path.resolve()]]
             if old.meta.template == "quiz":
@@ -149,13 +151,16 @@ class IncrementalBuild:
             if _listing(new) != _listing(old):
                 same_place = new.url == old.url and new.meta.draft == old.meta.draft
                 return self._rerender_dependents(old, new) if same_place and len(changed) == 1 else None
-            convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
+            done = convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
             updated.append(new)
+            if done is not None:
+                converted[new.rel_path] = done.shown
         if errors:
             raise BuildFailed(errors)
+        state.converted.update(converted)
         self._replace(updated)
         renderer = state.renderer(self.options.templates_dir)
-        files = {page.output_file: renderer.render_page(page) for page in updated}
+        files = {page.output_file: renderer.render_page(page, state.converted[page.rel_path]) for page in updated}
         files["sitemap.xml"] = renderer.render("sitemap.xml", None, absolute=True)
         self._write_pages(files)
         return len(updated)
@@ -165,23 +170,25 @@ class IncrementalBuild:
         errors: list[ContentError] = []
         state = self.state
         page_urls = {page.rel_path: page.url for page in state.content.pages}
-        convert_page(self.md, new, page_urls, state.content_urls(), errors, state.content.drafts)
+        done = convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
         if errors:
             raise BuildFailed(errors)
+        state.converted[new.rel_path] = done.shown
         before = state.renderer(self.options.templates_dir)
         pages = self._replace([new])
         renderer = state.renderer(self.options.templates_dir)
         config = state.config
         in_menus = new.rel_path in {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
         if in_menus or old.meta.menu_order != new.meta.menu_order or old.meta.template != new.meta.template:
-            files = renderer.render_all()
+            files = renderer.render_all(state.converted)
             self._write_pages(files)
             return len(pages)
         shown_by = {new.rel_path}
         if old.meta.menu_order is not None:  # in the guide: on list pages and beside its neighbours
             shown_by |= {page.rel_path for page in pages if page.meta.template == "home"}
             shown_by |= {neighbour.rel_path for neighbour in (before.neighbour(old, -1), before.neighbour(old, 1)) if neighbour}
-        files = {page.output_file: renderer.render_page(page) for page in pages if page.rel_path in shown_by}
+        files = {page.output_file: renderer.render_page(page, state.converted[page.rel_path])
+                 for page in pages if page.rel_path in shown_by}
         if old.meta.menu_order is not None:
             files["404.html"] = renderer.render("404.html", None, absolute=True)
         self._write_pages(files)

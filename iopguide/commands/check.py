@@ -12,14 +12,14 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from iopguide.build.pipeline import BuildOptions
 from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
 from iopguide.source.config import load_config
 from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
-from iopguide.markup.convert import convert_pages
+from iopguide.markup.convert import ConvertedPage, convert_pages
+from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
-from iopguide.model import Page, SiteConfig
+from iopguide.model import BuildOptions, Page, SiteConfig
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 from iopguide.source.validate import validate_site
 
@@ -92,12 +92,12 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
         return CheckReport(0, [_from_error(error)])
     validate_site(config, content, options.templates_dir, errors)
     # check publishes nothing, so images keep their own names rather than hashed ones
-    convert_pages(content.pages, {rel: rel for rel in content.assets}, errors, content.quiz, drafts=content.drafts,
-                  broken=content.broken)
+    converted = convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors,
+                              content.quiz).pages
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
     for page in content.pages:
-        report.findings += _check_page_in_time(page, content.pages, config, today)
-    report.findings += check_site_wide(content.pages, config)
+        report.findings += _check_page_in_time(page, converted, config, today)
+    report.findings += check_site_wide(content.pages, converted, config)
     report.findings.sort(key=lambda f: (f.path, f.line or 0, f.level != "error", f.message))
     return report
 
@@ -106,31 +106,32 @@ def _from_error(error: ContentError) -> Finding:
     return Finding("error", error.path, error.line, error.message, error.hint)
 
 
-def _check_page_in_time(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
+def _check_page_in_time(page: Page, converted: dict[str, ConvertedPage], config: SiteConfig,
+                        today: dt.date) -> list[Finding]:
     """check_page within the time limit a page has to convert: a page with thousands of broken
     #anchors asks for a 'did you mean' among its thousands of headings for each."""
     try:
         with time_limit():
-            return check_page(page, pages, config, today)
+            return check_page(page, converted, config, today)
     except TooSlow:
         return [_from_error(too_slow(page.display_path, page.body_line, "check"))]
 
 
-def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date) -> list[Finding]:
+def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConfig, today: dt.date) -> list[Finding]:
     found: list[Finding] = []
 
     def add(level: str, line: int | None, message: str, hint: str = "") -> None:
         found.append(Finding(level, page.display_path, line, message, hint))
 
-    by_path = {other.rel_path: other for other in pages}
+    own = converted[page.rel_path]
     lines = lines_of(page.body, page.body_line)
-    for target, fragment, written in page.anchors:
-        ids = (by_path[target].ids if target in by_path else set()) | TEMPLATE_IDS
-        if target in by_path and fragment not in ids:
+    for target, fragment, written in own.anchors:
+        ids = (converted[target].ids if target in converted else set()) | TEMPLATE_IDS
+        if target in converted and fragment not in ids:
             add("error", lines.line_of(written), f"the link '{written}' goes to a section that does not exist",
                 did_you_mean(fragment, ids, "check the heading: the part after # is the heading in lowercase, "
                                             "with hyphens for spaces"))
-    for source in page.images_without_alt:
+    for source in own.images_without_alt:
         add("error", lines.line_of(source), f"the image '{source}' has no alt text",
             "describe the picture between the square brackets: ![What the picture shows](" + source + ")")
     due = page.meta.next_review
@@ -156,7 +157,7 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
         add("warning", page.front_line("description"),
             f"the description is only {len(page.meta.description)} characters",
             "write one full sentence (50 to 160 characters) that says what the page covers")
-    grade = reading_grade(page)
+    grade = reading_grade(own.shown.html)
     if grade is not None and grade > config.readability_target:
         add("warning", page.body_line, f"reading level is US grade {grade:.1f}; the site's target is {config.readability_target}",
             "use shorter sentences and everyday words")
@@ -174,9 +175,9 @@ def check_page(page: Page, pages: list[Page], config: SiteConfig, today: dt.date
     return found
 
 
-def check_site_wide(pages: list[Page], config: SiteConfig) -> list[Finding]:
+def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], config: SiteConfig) -> list[Finding]:
     found: list[Finding] = []
-    linked = {target for page in pages for target in page.links if target != page.rel_path}
+    linked = {target for page in pages for target in converted[page.rel_path].links if target != page.rel_path}
     linked |= {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
     for page in pages:
         if page.url and page.rel_path not in linked:
@@ -194,11 +195,11 @@ def check_site_wide(pages: list[Page], config: SiteConfig) -> list[Finding]:
     return found
 
 
-def reading_grade(page: Page) -> float | None:
+def reading_grade(html_text: str) -> float | None:
     """Flesch–Kincaid grade of the page's prose: tables, code and lists of links left out."""
     import textstat  # imported here: only `check` needs it, and it is slow to load
 
-    text = re.sub(r"<(table|pre|code)\b.*?</\1>", " ", page.html, flags=re.S)
+    text = re.sub(r"<(table|pre|code)\b.*?</\1>", " ", html_text, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     words = text.split()
     if len(words) < 30:

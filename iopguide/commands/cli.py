@@ -7,9 +7,10 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TextIO
 
-from iopguide.build.pipeline import BuildOptions, BuildResult, build
+from iopguide.build.pipeline import BuildResult, build
+from iopguide.model import BuildOptions
 from iopguide.build.cache import remove_cache
 from iopguide.source.pages import create_page
 from iopguide.errors import BuildFailed, ContentError, display_path, terminal_safe
@@ -84,11 +85,10 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected errors")
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command and end the process with its exit status."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; its exit status."""
     sys.stdout, sys.stderr = TerminalStream(sys.stdout), TerminalStream(sys.stderr)
-    code = run_command(make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv)))
-    exit_now(code)
+    return run_command(make_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv)))
 
 
 class TerminalStream:
@@ -104,17 +104,6 @@ class TerminalStream:
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
-
-
-def exit_now(code: int) -> NoReturn:
-    """End the process without Python's teardown: by now the build has saved and closed everything it
-    opened, and freeing a build's objects one by one at exit costs more than a one-page build's writing."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        pass  # the reader stopped early (`build.py --format json | head`): their choice, not a bug
-    os._exit(code)
 
 
 def run_command(args: argparse.Namespace) -> int:

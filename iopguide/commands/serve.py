@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from iopguide.build.pipeline import BuildOptions
+from iopguide.model import BuildOptions
 from iopguide.build.preview import IncrementalBuild
 from iopguide.private_hooks import reason_to_stay_out
 

@@ -5,6 +5,7 @@ import contextlib
 import importlib
 import re
 import sys
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
@@ -14,7 +15,7 @@ from iopguide.errors import ContentError
 from iopguide.markup.error_lines import lines_of
 from iopguide.markup.extension import PageContext, SiteExtension
 from iopguide.markup.sanitize import LineFinder, Unsafe, check_html, template_ids
-from iopguide.model import Heading, Page, RenderedOutcome, RenderedQuiz, Section
+from iopguide.model import Converted, LinkTargets, Page, RenderedOutcome, RenderedQuiz
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -53,67 +54,72 @@ def _pygments_hidden() -> Iterator[None]:
             del sys.modules["pygments"]
 
 
+@dataclass(frozen=True)
+class ConvertedPage:
+    """A page's converted Markdown: what its templates show, and what `check` reads of it besides."""
+
+    shown: Converted
+    links: AbstractSet[str]  # rel_paths of the pages it links to
+    anchors: Sequence[tuple[str, str, str]]  # (target rel_path, #fragment, as written)
+    ids: AbstractSet[str]  # every id in the converted body
+    images_without_alt: Sequence[str]
+
+
+# A page whose Markdown could not be converted shows nothing, and holds no id a link could aim at.
+NOT_CONVERTED = ConvertedPage(Converted("", "", [], []), frozenset(), (), frozenset(), ())
+
+
 @dataclass
-class Converted:
-    """What the templates show of a page's converted Markdown; this is what the build cache keeps."""
+class ConvertedSite:
+    """Every page's conversion, by rel_path, and the quiz's, for `check` and the preview."""
 
-    html: str
-    intro_html: str
-    sections: list[Section]
-    headings: list[Heading]
-    notes_html: str = ""
-
-    @classmethod
-    def of(cls, page: Page) -> Converted:
-        return cls(page.html, page.intro_html, page.sections, page.headings, page.notes_html)
-
-    def apply_to(self, page: Page) -> None:
-        page.html, page.intro_html, page.sections, page.headings = (self.html, self.intro_html, self.sections,
-                                                                    self.headings)
-        page.notes_html = self.notes_html
+    pages: dict[str, ConvertedPage]
+    quiz: RenderedQuiz | None
 
 
-def convert_pages(pages: list[Page], assets: dict[str, str], errors: list[ContentError],
-                  quiz: Quiz | None = None, drafts: set[str] = frozenset(),
-                  broken: set[str] = frozenset()) -> RenderedQuiz | None:
+def convert_pages(pages: list[Page], targets: LinkTargets, errors: list[ContentError],
+                  quiz: Quiz | None = None) -> ConvertedSite:
     """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
     md = make_markdown()
-    page_urls = {page.rel_path: page.url for page in pages}
-    for page in pages:
-        convert_page(md, page, page_urls, assets, errors, drafts, broken)
+    converted = {page.rel_path: convert_page(md, page, targets, errors) or NOT_CONVERTED for page in pages}
     quiz_page = next((page for page in pages if page.meta.template == "quiz"), None)
     if quiz is None or quiz_page is None:
-        return None
-    return convert_quiz(md, quiz, quiz_page, pages, assets, errors)
+        return ConvertedSite(converted, None)
+    rendered = convert_quiz(md, quiz, quiz_page, pages, targets.assets, errors)
+    own = converted[quiz_page.rel_path]  # the page links to whatever the quiz it shows links to
+    converted[quiz_page.rel_path] = replace(own, links=own.links | rendered.links)
+    return ConvertedSite(converted, rendered)
 
 
-def convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
-                 errors: list[ContentError], drafts: set[str] = frozenset(), broken: set[str] = frozenset()) -> None:
+def convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,
+                 errors: list[ContentError]) -> ConvertedPage | None:
+    """The page's Markdown converted, its mistakes added to `errors`; None when it could not be
+    converted at all. The page itself is left as it was loaded."""
     found: list[ContentError] = []
+    converted = None
     try:
         with time_limit():
-            _convert_page(md, page, page_urls, assets, found, drafts, broken)
+            converted = _convert_page(md, page, targets, found)
     except TooSlow:
         found = [too_slow(page.display_path, page.body_line)]
     errors += found
+    return converted
 
 
-def _convert_page(md: markdown.Markdown, page: Page, page_urls: dict[str, str], assets: dict[str, str],
-                  errors: list[ContentError], drafts: set[str], broken: set[str]) -> None:
-    context = PageContext(page.rel_path, page.url, page_urls, assets, drafts, broken, template_ids(page.meta.template))
+def _convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,
+                  errors: list[ContentError]) -> ConvertedPage | None:
+    context = PageContext(page.rel_path, page.url, targets.pages, targets.assets, targets.drafts, targets.broken,
+                          template_ids(page.meta.template))
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
-        return
-    page.html = html
-    page.intro_html, page.sections, page.links = context.intro_html, context.sections, context.links
-    page.notes_html = context.notes_html
-    page.anchors, page.ids, page.images_without_alt = context.anchors, context.ids, context.images_without_alt
-    page.headings = context.headings
+        return None
     errors += _link_errors(page.display_path, lines_of(page.body, page.body_line), context)
-    if any(heading.level == 1 for heading in page.headings):
+    if any(heading.level == 1 for heading in context.headings):
         errors.append(ContentError(page.display_path, line_matching(page, r"#\s|.+\n=+\s*$"),
                                    "the page has a '# ' heading, but the title is already the page's main heading",
                                    "start sections with '## ' instead"))
+    shown = Converted(html, context.intro_html, context.sections, context.headings, context.notes_html)
+    return ConvertedPage(shown, context.links, context.anchors, context.ids, context.images_without_alt)
 
 
 def _link_errors(path: str, lines, context: PageContext) -> list[ContentError]:
@@ -174,6 +180,7 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
                  errors: list[ContentError]) -> RenderedQuiz:
     page_urls = {p.rel_path: p.url for p in pages}
     finder, lines = LineFinder(quiz.source, 1), lines_of(quiz.source, 1)
+    links: set[str] = set()
     reserved = template_ids(page.meta.template)
 
     def html(text: str, inline: bool = False) -> str:
@@ -186,7 +193,7 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
         except TooSlow:
             result, found = "", [too_slow(quiz.path, finder.first_line)]
         errors.extend(found)
-        page.links |= context.links
+        links.update(context.links)
         if inline and result.startswith("<p>") and result.endswith("</p>") and result.count("<p>") == 1:
             result = result[3:-4]
         return result
@@ -194,8 +201,8 @@ def convert_quiz(md: markdown.Markdown, quiz: Quiz, page: Page, pages: list[Page
     outcomes = [RenderedOutcome(o.id, o.title, o.urgency, html(o.body), [html(step, inline=True) for step in o.next_steps])
                 for o in quiz.outcomes]
     checklist = next(p for p in pages if p.rel_path == quiz.checklist_page)
-    page.links.add(checklist.rel_path)
-    return RenderedQuiz(quiz, page, outcomes, [html(note.text, inline=True) for note in quiz.notes], checklist)
+    notes = [html(note.text, inline=True) for note in quiz.notes]
+    return RenderedQuiz(quiz, page, outcomes, notes, checklist, links | {checklist.rel_path})
 
 
 def line_matching(page: Page, pattern: str) -> int:

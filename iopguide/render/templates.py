@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -18,7 +19,7 @@ from iopguide.render.assets import AssetMap
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.markup.extension import relative_url
 from iopguide.render.metadata import csp_meta, open_graph_locale, structured_data
-from iopguide.model import Page, PageListing, PageRef, RenderedQuiz, SiteConfig, guide_pages
+from iopguide.model import Converted, Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, guide_pages
 from iopguide.private_hooks import reason_to_stay_out
 from iopguide.signing import read_signed, signed, write_atomically
 
@@ -196,23 +197,26 @@ class SiteRenderer:
         self.guide_listings = [page.listing for page in self.guide]
         self.editorial_policy = config.publisher.policy_address(lambda rel_path: self.by_path[rel_path].url)
 
-    def render_all(self) -> dict[str, str]:
-        files = {page.output_file: self.render_page(page) for page in self.pages}
+    def render_all(self, converted: Mapping[str, Converted]) -> dict[str, str]:
+        """Every file of the site, given each page's converted Markdown by rel_path."""
+        files = {page.output_file: self.render_page(page, converted[page.rel_path]) for page in self.pages}
         files["404.html"] = self.render("404.html", None, absolute=True)
         files["sitemap.xml"] = self.render("sitemap.xml", None, absolute=True)
         files["robots.txt"] = self.render("robots.txt", None, absolute=True)
         return files
 
-    def render_page(self, page: Page) -> str:
-        return self.render(f"{page.meta.template}.html", page)
+    def render_page(self, page: Page, converted: Converted) -> str:
+        return self.render(f"{page.meta.template}.html", PageView(page, converted))
 
-    def render(self, name: str, page: Page | None, absolute: bool = False) -> str:
+    def render(self, name: str, shown: PageView | None, absolute: bool = False) -> str:
+        """Render template `name` showing a page (None for a file that shows none, like the sitemap)."""
+        page = shown.page if shown else None
         here = page.url if page else ""
         # a stylesheet, script or icon resolves to its hashed name; a page's URL stays as it is
         url: Callable[[str], str] = ((lambda to: self.config.base_path + self.assets.published(to)) if absolute
                                      else (lambda to: relative_url(here, self.assets.published(to))))
         context = {
-            "page": page,
+            "page": shown,
             "pages": self.listings,
             "url": url,
             "absolute_url": lambda to: self.config.base_url + self.assets.published(to),

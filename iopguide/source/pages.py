@@ -130,10 +130,10 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     _check_unique_urls(loaded.pages, errors)
     quiz_file = content_dir / QUIZ_FILE
     if quiz_file.is_file():
-        from iopguide.source.quiz import load_quiz  # only sites with a quiz pay for loading its code
+        from iopguide.source.quiz_scenarios import load_quiz_with_scenarios  # only sites with a quiz pay for loading its code
 
         loaded.has_quiz_file = True
-        loaded.quiz = load_quiz(quiz_file, {page.rel_path for page in loaded.pages} | loaded.broken, errors)
+        loaded.quiz = load_quiz_with_scenarios(quiz_file, {page.rel_path for page in loaded.pages} | loaded.broken, errors)
     return loaded
 
 

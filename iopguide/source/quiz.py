@@ -1,5 +1,5 @@
-"""The self-check: load content/quiz.yaml, prove it safe for every possible set of answers, and run
-the clinical scenarios in content/quiz-scenarios.yaml against it.
+"""The self-check: load content/quiz.yaml and prove it safe for every possible set of answers (the
+clinical scenarios in content/quiz-scenarios.yaml are run against it next: quiz_scenarios.py).
 
 Rules are an ordered list, first match wins; the last rule has no `when` and catches the rest. A
 condition names the allowed answers per question (all must hold), or is a list of such groups (any
@@ -26,7 +26,6 @@ from iopguide.files import read_text
 from iopguide.source.yaml_lines import YamlDoc, parse_yaml
 
 URGENCIES = ("emergency", "crisis", "urgent", "soon", "routine")  # most urgent first
-SCENARIO_FILE = "quiz-scenarios.yaml"
 # The proof's limits: a quiz this complex is beyond what an editor can review anyway.
 MAX_BOXES = 200_000
 MAX_PROOF_SECONDS = 5.0
@@ -222,7 +221,7 @@ QUIZ = Record({
 
 
 def load_quiz(path: Path, page_paths: set[str], errors: list[ContentError]) -> Quiz | None:
-    """Load and prove the quiz, then run its scenarios; every mistake goes to `errors` with its line."""
+    """Load and prove the quiz; every mistake goes to `errors` with its line."""
     shown = display_path(path)
     try:
         text = read_text(path, shown)
@@ -250,11 +249,6 @@ def load_quiz(path: Path, page_paths: set[str], errors: list[ContentError]) -> Q
     checker.check_references(page_paths)
     if len(errors) == before:
         checker.check_every_answer()
-    scenarios = path.with_name(SCENARIO_FILE)
-    if len(errors) == before and scenarios.is_file():
-        from iopguide.source.quiz_scenarios import run_scenarios
-
-        run_scenarios(quiz, scenarios, errors)
     return quiz if len(errors) == before else None
 
 

@@ -6,18 +6,14 @@ result or a note is not what the file says.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from iopguide.errors import ContentError, did_you_mean, display_path
 from iopguide.source.schema import ListOf, MapOf, Record, Str, check_document
 from iopguide.files import read_text
+from iopguide.source.quiz import Quiz, load_quiz, matches
 from iopguide.source.yaml_lines import YamlDoc, parse_yaml
 
-from iopguide.source.quiz import matches
-
-if TYPE_CHECKING:
-    from iopguide.source.quiz import Quiz
-
+SCENARIO_FILE = "quiz-scenarios.yaml"
 ANSWERS = MapOf(Str())
 SCENARIOS = Record({
     "usual_answers": ANSWERS,
@@ -29,6 +25,18 @@ SCENARIOS = Record({
         "notes": ListOf(Str(), one_ok=True, default=[]),
     }), min_items=1, required=True),
 })
+
+
+def load_quiz_with_scenarios(path: Path, page_paths: set[str], errors: list[ContentError]) -> Quiz | None:
+    """The self-check as the build loads it: loaded and proven (quiz.load_quiz), then answered as every
+    person in the scenario file beside it, if there is one; None if any of that found a mistake."""
+    quiz = load_quiz(path, page_paths, errors)
+    scenarios = path.with_name(SCENARIO_FILE)
+    if quiz is None or not scenarios.is_file():
+        return quiz
+    before = len(errors)
+    run_scenarios(quiz, scenarios, errors)
+    return quiz if len(errors) == before else None
 
 
 def run_scenarios(quiz: Quiz, path: Path, errors: list[ContentError]) -> None:
