@@ -27,7 +27,6 @@ are removed, never followed.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil

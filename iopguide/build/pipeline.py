@@ -20,7 +20,7 @@ from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted, site_inodes,
                      write_or_keep)
-from iopguide.build.plan import SitePlan, link_lookups, plan_site
+from iopguide.build.plan import SitePlan, link_lookups, plan_site, site_key
 from iopguide.model import SiteConfig
 from iopguide.source.validate import validate_site
 
@@ -135,9 +135,8 @@ def _build_locked(options: BuildOptions, started: float) -> BuildResult:
 
 def _plan(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap, lookups: dict,
           cache: BuildCache, templates: _Templates) -> SitePlan:
-    site_key = digest(cache.engine, templates.key, config, options.base_url,
-                      str(options.content_dir), sorted((rel, asset.published) for rel, asset in assets.assets.items()))
-    return plan_site(config, content, site_key, templates.reads, lookups, cache, options.output_dir)
+    site = site_key(cache.engine, templates.key, config, options.base_url, options.content_dir, assets)
+    return plan_site(config, content, site, templates.reads, lookups, cache, options.output_dir)
 
 
 def _write_new_site(options: BuildOptions, config: SiteConfig, content: LoadedContent, assets: AssetMap,
