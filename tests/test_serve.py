@@ -151,6 +151,24 @@ def test_a_component_showing_the_guide_on_every_page_keeps_every_page_current(pr
         preview.stop()
 
 
+def test_pages_moved_in_as_a_folder_and_deleted_are_followed(preview, tmp_path):
+    """The preview takes files its watcher did not see change as they were; a folder moved in whole
+    (one event for the folder) and a deleted page are looked at in full."""
+    outside = tmp_path / "elsewhere" / "more"
+    outside.mkdir(parents=True)
+    (outside / "moved.md").write_text("---\ntitle: Moved in\ndescription: A page in a folder moved in.\n"
+                                      "last_reviewed: 2026-01-15\n---\nArrived with its folder.\n")
+    before = len(preview.lines)
+    os.rename(outside, preview.project.root / "content" / "more")
+    preview.wait_for_line(" → ", after=before)
+    assert "Arrived with its folder." in preview.get("more/moved/")[1]
+    before = len(preview.lines)
+    (preview.project.root / "content" / "more" / "moved.md").unlink()
+    preview.wait_for_line(" → ", after=before)
+    assert preview.get("more/moved/")[0] == 404
+    assert preview.get("topic/")[0] == 200
+
+
 def test_a_burst_of_changes_makes_one_rebuild(preview):
     before = len(preview.rebuilds())
     for number in range(50):

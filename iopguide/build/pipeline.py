@@ -72,7 +72,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         check_output_dir(options.output_dir, [options.content_dir, options.templates_dir, options.static_dir,
                                               options.config_path, Path.cwd()])
-        with output_lock(options.output_dir), _garbage_collection_paused():
+        with output_lock(options.output_dir), garbage_collection_paused():
             recover_output(options.output_dir)
             return _build_locked(options, started)
     except ContentError as error:
@@ -80,7 +80,7 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 @contextlib.contextmanager
-def _garbage_collection_paused() -> Iterator[None]:
+def garbage_collection_paused() -> Iterator[None]:
     """Run the build without the cyclic garbage collector, which it would keep busy for nothing.
 
     Most of what a build makes — the cache index, the pages, the modules it loads — lives until

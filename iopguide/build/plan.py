@@ -55,9 +55,14 @@ def listing(page: Page | None) -> str:
     return page.listing_key if page else ""
 
 
+def conversion_inputs(page: Page) -> tuple[str, str, int, str]:
+    """Everything a page's conversion reads from the page itself."""
+    return page.rel_path, page.url, page.body_line, page.body_digest
+
+
 def conversion_key(page: Page, engine: str) -> str:
-    """Stands for everything a page's conversion reads from the page itself."""
-    return digest(engine, page.rel_path, page.url, page.body_line, page.body_digest)
+    """Stands for conversion_inputs(page), converted by this engine."""
+    return digest(engine, *conversion_inputs(page))
 
 
 def link_lookups(content: LoadedContent, content_urls: dict[str, str]) -> dict[str, Mapping | set]:

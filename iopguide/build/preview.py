@@ -12,17 +12,19 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from iopguide.build.cache import engine_version
-from iopguide.build.plan import RenderKeys, conversion_key, link_lookups, lookups_key, site_key
+from iopguide.build.pipeline import garbage_collection_paused
+from iopguide.build.plan import RenderKeys, conversion_inputs, link_lookups, lookups_key, site_key
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import Converted, convert_page, convert_quiz, make_markdown
-from iopguide.model import RenderedQuiz
+from iopguide.model import RenderedQuiz, SiteConfig
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment, template_reads
+from iopguide.source.pages import SinceLastLoad
 from iopguide.source.site import LoadedSite, Remembered, load_site
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ class Rebuild:
 class _Conversion:
     """A page's converted Markdown, with what it was converted from."""
 
-    key: str  # plan.conversion_key and the answers about other files
+    key: tuple  # plan.conversion_inputs and lookups_key: the page and the answers about other files
     converted: Converted
 
 
@@ -57,7 +59,8 @@ class _Conversion:
 class _Templates:
     """The Jinja environment for one version of the templates and config, and what each template reads."""
 
-    key: str
+    files: list[tuple[str, bytes]]  # each template file's name and bytes
+    config: SiteConfig
     env: Any  # a render.SiteEnvironment: kept, as compiling the templates again costs more than a page
     reads: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
@@ -79,21 +82,25 @@ class PreviewBuild:
 
     def forget(self) -> None:
         """Start again from nothing: the next rebuild converts and renders every page."""
+        configs: dict[str, Any] = {}
         sources: dict[str, Any] = {}
-        self.remembered = Remembered(sources=Memo(sources, sources))
+        self.remembered = Remembered(Memo(configs, configs), Memo(sources, sources), SinceLastLoad())
         self.templates: _Templates | None = None
         self.partial_keys: tuple[str, dict[str, str]] = ("", {})  # the context they hold in, and the keys
         self.conversions: dict[str, _Conversion] = {}  # by page rel_path
         self.quiz: tuple[str, RenderedQuiz | None] = ("", None)
-        self.render_keys: dict[str, str] = {}  # by output path: the key the file on disk was made with
+        self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
         self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
+        self.headers: tuple[tuple, str] = ((), "")
+        self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
         """Rebuild after `changed` paths (None: the first build); mistakes are kept in `errors`, never raised."""
         started = time.perf_counter()
         what = self._describe(changed)
         try:
-            rendered = self._rebuild()
+            with garbage_collection_paused():
+                rendered = self._rebuild(changed)
         except BuildFailed as failed:
             self.errors = failed.errors
         except ContentError as error:
@@ -109,24 +116,28 @@ class PreviewBuild:
         names = sorted(display_path(path) for path in changed)
         return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
-    def _rebuild(self) -> int:
+    def _rebuild(self, changed: set[Path] | None) -> int:
         options, errors = self.options, []
+        self.remembered.since.changed = self._changed_content(changed)
         site = load_site(options, errors, self.remembered)
         _stop_if(errors)
         assets = fingerprint_assets(site.content.assets, options.static_dir)
         lookups = link_lookups(site.content, assets.content_urls(site.content.assets))
-        links = lookups_key(lookups)
+        # Digests of big values (every page's address, the config) are worked out again only when the
+        # value changed: comparing is far cheaper than hashing its repr.
+        links = self._digest_of("links", lookups, lambda: lookups_key(lookups))
         templates = self._templates(site)
-        keys = RenderKeys(site.config, site.content, site_key(self.engine, templates.key, site.config, options.base_url,
-                                                               options.content_dir, assets),
-                          templates.read_by, links, self._partial_keys)
+        published = [(rel, asset.published) for rel, asset in assets.assets.items()]
+        site_digest = self._digest_of("site", (templates.files, site.config, published), lambda: site_key(
+            self.engine, digest(templates.files), site.config, options.base_url, options.content_dir, assets))
+        keys = RenderKeys(site.config, site.content, site_digest, templates.read_by, links, self._partial_keys)
         converted = self._convert(site, lookups, links, errors)
         quiz = self._convert_quiz(site, keys, assets, errors)
         _stop_if(errors)
         renderer = SiteRenderer(site.config, site.content.pages, options.templates_dir, assets, quiz, templates.env)
         files, made = {}, {}
         for path, template, page in keys.outputs():
-            key = digest(keys.partial_key(template, page), converted[page.rel_path].key if page else "")
+            key = (keys.partial_key(template, page), converted[page.rel_path].key if page else ())
             if self.render_keys.get(path) != key:
                 if page is not None:
                     converted[page.rel_path].converted.apply_to(page)
@@ -135,14 +146,30 @@ class PreviewBuild:
         self.render_keys.update(made)  # only now: a template mistake above leaves every file to make again
         return sum(1 for path, _, page in keys.outputs() if page is not None and path in made)
 
+    def _changed_content(self, changed: set[Path] | None) -> set[str] | None:
+        """The changed paths below content/; None (look at every file) after a failed rebuild, whose
+        load may have stopped before it looked at them all."""
+        if changed is None or self.errors:
+            return None
+        content = self.options.content_dir.resolve()
+        return {path.resolve().relative_to(content).as_posix() for path in changed
+                if path.resolve().is_relative_to(content)}
+
     def _templates(self, site: LoadedSite) -> _Templates:
         """The environment for these templates and this config: made again when either changed."""
         folder = self.options.templates_dir
         paths = sorted(path for path in folder.rglob("*") if path.is_file())
-        key = digest([(path.relative_to(folder).as_posix(), path.read_bytes()) for path in paths], site.config)
-        if self.templates is None or self.templates.key != key:
-            self.templates = _Templates(key, make_environment(folder, site.config))
+        files = [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in paths]
+        if self.templates is None or (self.templates.files, self.templates.config) != (files, site.config):
+            self.templates = _Templates(files, site.config, make_environment(folder, site.config))
         return self.templates
+
+    def _digest_of(self, name: str, value: Any, make: Callable[[], str]) -> str:
+        """make(), the digest of `value`, or the last one if `value` is equal to the last `name`."""
+        last = self.digests.get(name)
+        if last is None or last[0] != value:
+            last = self.digests[name] = (value, make())
+        return last[1]
 
     def _partial_keys(self, context: str) -> Memo:
         """The partial keys of the last rebuild, if it had the same context (as the build's cache keeps them)."""
@@ -156,14 +183,14 @@ class PreviewBuild:
         pages = site.content.pages
         conversions = {}
         for page in pages:
-            key = digest(conversion_key(page, self.engine), links)
+            key = (conversion_inputs(page), links)
             known = self.conversions.get(page.rel_path)
             if known is None or known.key != key:
                 before = len(errors)
                 convert_page(self.md, page, lookups["pages"], lookups["assets"], errors, lookups["drafts"],
                              lookups["broken"])
                 # a page with mistakes is converted again next time, so they are shown until fixed
-                known = _Conversion(key if len(errors) == before else "", Converted.of(page))
+                known = _Conversion(key if len(errors) == before else (), Converted.of(page))
             conversions[page.rel_path] = known
         self.conversions = conversions
         return conversions
@@ -182,6 +209,14 @@ class PreviewBuild:
             self.quiz = (key if len(errors) == before else "", quiz)
         return self.quiz[1]
 
+    def _headers(self, outputs: set[str], assets: list[str]) -> str:
+        """`_headers`, made again only when the site's files are not the same as last time."""
+        key = (frozenset(outputs), frozenset(assets))
+        if self.headers[0] != key:
+            pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
+            self.headers = (key, headers_file(pages, sorted(assets)))
+        return self.headers[1]
+
     def _write_site(self, files: dict[str, str], keys: RenderKeys, assets: AssetMap) -> None:
         """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone."""
         outputs = {path for path, _, _ in keys.outputs()}
@@ -190,8 +225,7 @@ class PreviewBuild:
             del self.assets_in[path]
         self.assets_in.update((path, digests_in(text)) for path, text in files.items())
         texts, copies = assets.published_for(set().union(*self.assets_in.values()))
-        pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
-        files = {**files, **texts, "_headers": headers_file(pages, sorted([*texts, *copies]))}
+        files = {**files, **texts, "_headers": self._headers(outputs, [*texts, *copies])}
         self.output.mkdir(parents=True, exist_ok=True)
         for gone in set(self.files) - outputs - files.keys() - copies.keys():
             (self.output / gone).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from iopguide.errors import ContentError
 from iopguide.fingerprints import Memo
 from iopguide.model import SiteConfig
 from iopguide.source.config import load_config
-from iopguide.source.pages import LoadedContent, load_content
+from iopguide.source.pages import LoadedContent, SinceLastLoad, load_content
 from iopguide.source.validate import validate_site
 
 if TYPE_CHECKING:
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Remembered:
     """What earlier loads worked out, so unchanged files are not read or parsed again: configs by a
-    digest of their text, page records by path (the build keeps them in its cache, the preview in memory)."""
+    digest of their text, page records by path (the build keeps them in its cache, the preview in
+    memory), and for the preview what its last load found and which files changed since."""
 
     configs: Memo | None = None
     sources: Memo | None = None
+    since: SinceLastLoad | None = None
 
 
 @dataclass
@@ -40,6 +42,7 @@ def load_site(options: BuildOptions, errors: list[ContentError], remembered: Rem
     """
     config = load_config(options.config_path, options.base_url, remembered.configs)
     meanwhile = (lambda: while_reading(config)) if while_reading else None
-    content = load_content(options.content_dir, config, options.drafts, errors, remembered.sources, meanwhile)
+    content = load_content(options.content_dir, config, options.drafts, errors, remembered.sources, meanwhile,
+                           remembered.since)
     validate_site(config, content, options.templates_dir, errors)
     return LoadedSite(config, content)
