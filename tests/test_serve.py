@@ -124,6 +124,50 @@ def test_a_title_change_re_renders_the_pages_that_show_it(preview):
     assert ">Renamed</a>" in preview.get("")[1]
 
 
+def test_a_component_showing_the_guide_on_every_page_keeps_every_page_current(project):
+    """The preview asks the build's planner what a change touches (what each template reads), so a
+    new component is followed without a rule written for it: here one that lists the guide on every
+    page, and a guide page that is in no menu and beside only one other page."""
+    project.write("content/extra.md", "---\ntitle: Extra reading\ndescription: One more guide page.\n"
+                  "menu_order: 3\nlast_reviewed: 2026-01-15\n---\nMore to read.\n")
+    project.write("templates/components/guide_everywhere.html",
+                  '{% macro guide_everywhere(pages) %}<p class="everywhere">{% for item in pages %}'
+                  '{{ item.nav_title }};{% endfor %}</p>{% endmacro %}\n')
+    project.edit("templates/base.html", '{% from "components/site_footer.html" import site_footer %}',
+                 '{% from "components/site_footer.html" import site_footer %}\n'
+                 '{% from "components/guide_everywhere.html" import guide_everywhere %}')
+    project.edit("templates/base.html", "</body>", "{{ guide_everywhere(guide) }}\n</body>")
+    preview = Preview(project)
+    try:
+        pages = ["", "topic/", "get-help-now/", "extra/"]
+        assert all("Extra reading;" in preview.get(path)[1] for path in pages)
+        preview.edit("content/extra.md", "title: Extra reading", "title: Further reading")
+        for path in pages:
+            status, body = preview.get(path)
+            assert status == 200 and "Further reading;" in body and "Extra reading;" not in body, path
+        assert preview.rebuilds()[-1].split(" ", 1)[1].startswith("content/extra.md → 4 pages rendered")
+    finally:
+        preview.stop()
+
+
+def test_pages_moved_in_as_a_folder_and_deleted_are_followed(preview, tmp_path):
+    """The preview takes files its watcher did not see change as they were; a folder moved in whole
+    (one event for the folder) and a deleted page are looked at in full."""
+    outside = tmp_path / "elsewhere" / "more"
+    outside.mkdir(parents=True)
+    (outside / "moved.md").write_text("---\ntitle: Moved in\ndescription: A page in a folder moved in.\n"
+                                      "last_reviewed: 2026-01-15\n---\nArrived with its folder.\n")
+    before = len(preview.lines)
+    os.rename(outside, preview.project.root / "content" / "more")
+    preview.wait_for_line(" → ", after=before)
+    assert "Arrived with its folder." in preview.get("more/moved/")[1]
+    before = len(preview.lines)
+    (preview.project.root / "content" / "more" / "moved.md").unlink()
+    preview.wait_for_line(" → ", after=before)
+    assert preview.get("more/moved/")[0] == 404
+    assert preview.get("topic/")[0] == 200
+
+
 def test_a_burst_of_changes_makes_one_rebuild(preview):
     before = len(preview.rebuilds())
     for number in range(50):

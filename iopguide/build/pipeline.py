@@ -13,16 +13,15 @@ from typing import TYPE_CHECKING, Any, Iterator
 from iopguide.render.assets import AssetMap, fingerprint_assets
 from iopguide.fingerprints import digest
 from iopguide.build.cache import BuildCache, OutputRecord
-from iopguide.source.config import load_config
-from iopguide.source.pages import LoadedContent, load_content
+from iopguide.source.pages import LoadedContent
 from iopguide.errors import BuildFailed, ContentError
 from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
                                     site_inodes, write_or_keep)
-from iopguide.build.plan import SitePlan, link_targets, plan_site
+from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
 from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig
-from iopguide.source.validate import validate_site
+from iopguide.source.site import Remembered, load_site
 
 if TYPE_CHECKING:  # jobs.py loads Markdown and Jinja, which a build with nothing to remake never needs
     from iopguide.build.jobs import JobResult
@@ -61,7 +60,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         check_output_dir(options.output_dir, [options.content_dir, options.templates_dir, options.static_dir,
                                               options.config_path, Path.cwd()])
-        with output_lock(options.output_dir), _garbage_collection_paused():
+        with output_lock(options.output_dir), garbage_collection_paused():
             recover_output(options.output_dir)
             return _build_locked(options, started)
     except ContentError as error:
@@ -69,7 +68,7 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 @contextlib.contextmanager
-def _garbage_collection_paused() -> Iterator[None]:
+def garbage_collection_paused() -> Iterator[None]:
     """Run the build without the cyclic garbage collector, which it would keep busy for nothing.
 
     Most of what a build makes — the cache index, the pages, the modules it loads — lives until
@@ -118,23 +117,20 @@ def _load_and_plan(options: BuildOptions, stage: _Stages) -> PlannedBuild:
     """Load and validate the site, and sort its files into those to make and those to keep."""
     with stage("load"):
         cache = BuildCache(options.cache_dir)
-        config = load_config(options.config_path, options.base_url, cache.configs() if cache.enabled else None)
         epoch = source_date_epoch()
-        templates = _Templates(options.templates_dir, config, cache)
+        templates = _Templates(options.templates_dir, cache)
         errors: list[ContentError] = []
-        content = load_content(options.content_dir, config, options.drafts, errors,
-                               cache.sources() if cache.enabled else None, templates.prepare)
+        remembered = Remembered(cache.configs(), cache.sources()) if cache.enabled else Remembered()
+        site = load_site(options, errors, remembered, templates.prepare)
+        config, content = site.config, site.content
+        templates.config = config
         gc.freeze()  # kept out of the collections of forked workers, and out of their copied memory pages
-    with stage("validate"):
-        validate_site(config, content, options.templates_dir, errors)
         _stop_if(errors)
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
         targets = link_targets(content, assets.content_urls(content.assets))
-        # what every output file is made from, besides its page and what its template reads
-        site_key = digest(cache.engine, templates.key, config, options.base_url, str(options.content_dir),
-                          sorted((rel, asset.published) for rel, asset in assets.assets.items()))
-        plan = plan_site(config, content, site_key, templates.reads, targets, cache, options.output_dir)
+        made_with = site_key(cache.engine, templates.key, config, options.base_url, options.content_dir, assets)
+        plan = plan_site(config, content, made_with, templates.reads, targets, cache, options.output_dir)
     counts = {"pages": len(content.pages), "remade": len(plan.remake), "kept": len(plan.keep)}
     return PlannedBuild(options, config, content, assets, targets, cache, templates, plan, epoch, stage, counts)
 
@@ -214,8 +210,9 @@ class _Templates:
     environment that renders them. Jinja is loaded only when a page is rendered or a template's reads
     are not in the cache."""
 
-    def __init__(self, templates_dir: Path, config: SiteConfig, cache: BuildCache):
-        self.dir, self.config = templates_dir, config
+    def __init__(self, templates_dir: Path, cache: BuildCache):
+        self.dir = templates_dir
+        self.config: SiteConfig | None = None  # set once it is loaded: the environment's globals come from it
         self.compiled = cache.folder / "templates" if cache.folder else None  # kept between builds
         files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
         self.names = [path.relative_to(templates_dir).as_posix() for path in files]
@@ -242,7 +239,7 @@ class _Templates:
             self.known[name] = template_reads(self.env, name)
         return self.known[name]
 
-    def prepare(self) -> None:
+    def prepare(self, config: SiteConfig) -> None:
         """Do now what rendering pages will need first: load Jinja and Markdown, make the converter,
         compile every template, and work out what each one that makes a file reads. Called while the
         page files are read, on a core that would wait otherwise.
@@ -252,6 +249,7 @@ class _Templates:
         """
         from iopguide.build.jobs import converter
 
+        self.config = config
         converter()
         templates = [name for name in self.names if name.endswith((".html", ".xml", ".txt"))]
         try:

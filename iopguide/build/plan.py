@@ -1,4 +1,4 @@
-"""Stage 4: which output files must be made again, worked out from what each one's template reads.
+"""Which output files must be made again, worked out from what each one's template reads.
 
 Every output file gets a render key: a digest of everything that can change its bytes — the engine,
 the templates, the config, the published asset names, the page's own file and converted Markdown,
@@ -13,12 +13,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.build.cache import BuildCache, ConversionRecord, OutputRecord
 from iopguide.source.pages import LoadedContent
 from iopguide.model import LinkTargets, Page, SiteConfig, guide_pages
+
+if TYPE_CHECKING:
+    from iopguide.render.assets import AssetMap
 
 SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots.txt": "robots.txt"}
 
@@ -51,9 +54,14 @@ def listing(page: Page | None) -> str:
     return page.listing_key if page else ""
 
 
+def conversion_inputs(page: Page) -> tuple[str, str, int, str]:
+    """Everything a page's conversion reads from the page itself."""
+    return page.rel_path, page.url, page.body_line, page.body_digest
+
+
 def conversion_key(page: Page, engine: str) -> str:
-    """Stands for everything a page's conversion reads from the page itself."""
-    return digest(engine, page.rel_path, page.url, page.body_line, page.body_digest)
+    """Stands for conversion_inputs(page), converted by this engine."""
+    return digest(engine, *conversion_inputs(page))
 
 
 def link_targets(content: LoadedContent, content_urls: dict[str, str]) -> LinkTargets:
@@ -62,65 +70,96 @@ def link_targets(content: LoadedContent, content_urls: dict[str, str]) -> LinkTa
                        content.broken)
 
 
-def plan_site(config: SiteConfig, content: LoadedContent, site_key: str, reads: Callable[[str], frozenset[str] | None],
-              lookups: LinkTargets, cache: BuildCache, output_dir: Path) -> SitePlan:
-    """Sort every output file into those to make again and those to keep."""
-    pages = content.pages
-    guide = guide_pages(pages)
-    position = {page: index for index, page in enumerate(guide)}
-    by_path = {page.rel_path: page for page in pages}
-    # the menus show each page as a NavLink: its menu title and address
-    menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
-             for ref in [*config.navigation, *config.footer.links, config.help_page]]
-    lookups_key = lookups.key()
-    shared = {
-        "pages": digest([page.listing_key for page in pages]),
-        "guide": digest([page.listing_key for page in guide]),
-        "nav": digest(menus),
-        "quiz": _quiz_key(content, by_path, lookups_key),
-    }
-    shared["footer_links"] = shared["help_page"] = shared["nav"]
-    shared["editorial_policy"] = digest(config.publisher.policy_address(lambda rel_path: by_path[rel_path].url))
-    # Everything a file's render key is made from, besides its page's own file and conversion.
-    context = digest(site_key, sorted(shared.items()), lookups_key)
-    unchanged_context = cache.previous.plan_context == context
-    partial_keys = _partial_keys(cache, context)
+def site_key(engine: str, templates_key: str, config: SiteConfig, base_url: str | None, content_dir: Path,
+             assets: AssetMap) -> str:
+    """Stands for what every output file is made with: the engine, the templates, the config and the
+    published asset names."""
+    return digest(engine, templates_key, config, base_url, str(content_dir),
+                  sorted((rel, asset.published) for rel, asset in assets.assets.items()))
 
-    def neighbour(page: Page | None, step: int) -> str:
-        index = position.get(page)
-        if index is None or not 0 <= index + step < len(guide):
-            return ""
-        return guide[index + step].listing_key
 
-    def partial_key(template: str, page: Page | None) -> str:
-        # Within one context a page's partial key follows from its listing (which names its template,
-        # and its place in the guide), so an earlier build's key is taken rather than worked out again.
-        known = partial_keys.get(listing(page) or template)
+class RenderKeys:
+    """What each output file's template reads, as digests: the one answer to "what does a change
+    touch?", for the build (with its cache) and for the preview (in memory). `links` is LinkTargets.key():
+    every answer a conversion can get about other files.
+
+    `remembered` holds partial keys by listing from an earlier build with the same `context`; within
+    one context a page's partial key follows from its listing (which names its template and its place
+    in the guide), so an earlier key is taken rather than worked out again.
+    """
+
+    def __init__(self, config: SiteConfig, content: LoadedContent, site: str,
+                 reads: Callable[[str], frozenset[str] | None], links: str,
+                 remembered: Callable[[str], Memo]):
+        pages = content.pages
+        self.pages, self.site, self.reads = pages, site, reads
+        self.guide = guide_pages(pages)
+        self.position = {page: index for index, page in enumerate(self.guide)}
+        by_path = {page.rel_path: page for page in pages}
+        # the menus show each page as a NavLink: its menu title and address
+        menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
+                 for ref in [*config.navigation, *config.footer.links, config.help_page]]
+        shared = {
+            "pages": digest([page.listing_key for page in pages]),
+            "guide": digest([page.listing_key for page in self.guide]),
+            "nav": digest(menus),
+            "quiz": _quiz_key(content, by_path, links),
+        }
+        shared["footer_links"] = shared["help_page"] = shared["nav"]
+        shared["editorial_policy"] = digest(config.publisher.policy_address(lambda rel_path: by_path[rel_path].url))
+        self.shared = shared
+        # Everything a file's render key is made from, besides its page's own file and conversion.
+        self.context = digest(site, sorted(shared.items()), links)
+        self.known = remembered(self.context)
+
+    def outputs(self) -> Iterator[tuple[str, str, Page | None]]:
+        """Every output file: (its path, its template, the page it shows or None)."""
+        for page in self.pages:
+            yield page.output_file, f"{page.meta.template}.html", page
+        for path, template in SPECIAL_OUTPUTS.items():
+            yield path, template, None
+
+    def partial_key(self, template: str, page: Page | None) -> str:
+        """Every input of the file but the page's converted Markdown."""
+        known = self.known.get(listing(page) or template)
         if known is None:
-            names = reads(template)
-            values = {"previous_page": neighbour(page, -1), "next_page": neighbour(page, +1), **shared}
+            names = self.reads(template)
+            values = {"previous_page": self._neighbour(page, -1), "next_page": self._neighbour(page, +1),
+                      **self.shared}
             chosen = sorted(values) if names is None else sorted(names & values.keys())
-            known = digest(site_key, template, listing(page), [(name, values[name]) for name in chosen])
-            partial_keys.put(listing(page) or template, known)
+            known = digest(self.site, template, listing(page), [(name, values[name]) for name in chosen])
+            self.known.put(listing(page) or template, known)
         return known
 
+    def _neighbour(self, page: Page | None, step: int) -> str:
+        index = self.position.get(page)
+        if index is None or not 0 <= index + step < len(self.guide):
+            return ""
+        return self.guide[index + step].listing_key
+
+
+def plan_site(config: SiteConfig, content: LoadedContent, site: str, reads: Callable[[str], frozenset[str] | None],
+              targets: LinkTargets, cache: BuildCache, output_dir: Path) -> SitePlan:
+    """Sort every output file into those to make again and those to keep."""
+    keys = RenderKeys(config, content, site, reads, targets.key(), lambda context: _partial_keys(cache, context))
+    unchanged_context = cache.previous.plan_context == keys.context
     plan = SitePlan()
     previous = cache.previous
-    for page in pages:
-        if unchanged_context and _kept_as_before(page, partial_keys, cache, output_dir, plan):
+    for path, template, page in keys.outputs():
+        if page is None:
+            planned = PlannedOutput(path, template, None, keys.partial_key(template, None))
+            _keep_or_remake(plan, planned, planned.render_key(None), previous.outputs, output_dir)
             continue
-        template = f"{page.meta.template}.html"
+        if unchanged_context and _kept_as_before(page, keys.known, cache, output_dir, plan):
+            continue
         key = conversion_key(page, cache.engine)
-        planned = PlannedOutput(page.output_file, template, page, partial_key(template, page), key)
+        planned = PlannedOutput(path, template, page, keys.partial_key(template, page), key)
         conversion = previous.conversions.get(page.rel_path)
-        if conversion and conversion.key == key and conversion.still_holds(lookups):
+        if conversion and conversion.key == key and conversion.still_holds(targets):
             _keep_or_remake(plan, planned, planned.render_key(conversion), previous.outputs, output_dir)
             cache.index.conversions[page.rel_path] = conversion
         else:
             plan.remake.append(planned)
-    for path, template in SPECIAL_OUTPUTS.items():
-        planned = PlannedOutput(path, template, None, partial_key(template, None))
-        _keep_or_remake(plan, planned, planned.render_key(None), previous.outputs, output_dir)
     return plan
 
 

@@ -1,9 +1,10 @@
 """Rebuilding for the preview server: keep the last good site in memory, redo only what a change touches.
 
-A change to one page's text re-converts that page and re-renders it alone. A change to what other
-pages show of it (its title, menu title or order, address, template, draft flag) re-renders every
-page from the Markdown already converted. Anything else — config, templates, static files, the
-quiz, a page added or removed — rebuilds everything. Only files whose bytes changed are written.
+Each rebuild loads the site the way every build does (source.site.load_site), remembering page
+files in memory so an unchanged one is not read again. What to make again is the build's own
+answer (plan.RenderKeys, from what each template reads): a page whose text changed is converted
+again, and every file whose render key changed is rendered again. Only files whose bytes changed
+are written.
 """
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-import jinja2
-
-from iopguide.render.assets import AssetMap, fingerprint_assets
-from iopguide.source.config import load_config
-from iopguide.source.pages import LoadedContent, PageFile, load_content, load_page
-from iopguide.markup.convert import convert_page, convert_pages, make_markdown
-from iopguide.build.plan import link_targets
+from iopguide.build.cache import engine_version
+from iopguide.build.pipeline import garbage_collection_paused
+from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, site_key
 from iopguide.errors import BuildFailed, ContentError, display_path
+from iopguide.fingerprints import Memo, digest
+from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
+from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, SiteConfig
+from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
 from iopguide.render.metadata import headers_file
-from iopguide.render.templates import SiteRenderer, make_environment
-from iopguide.model import BuildOptions, Converted, LinkTargets, Page, RenderedQuiz, SiteConfig
-from iopguide.source.validate import validate_site
+from iopguide.render.templates import SiteRenderer, make_environment, template_reads
+from iopguide.source.pages import SinceLastLoad
+from iopguide.source.site import LoadedSite, Remembered, load_site
 
 
 @dataclass
@@ -43,65 +45,67 @@ class Rebuild:
 
 
 @dataclass
-class _State:
-    """What the preview keeps between rebuilds, so a saved page remakes only what depends on it."""
+class _Conversion:
+    """A page's converted Markdown, with what it was converted from."""
 
+    key: tuple  # plan.conversion_inputs and lookups_key: the page and the answers about other files
+    converted: Converted
+
+
+@dataclass
+class _Templates:
+    """The Jinja environment for one version of the templates and config, and what each template reads."""
+
+    files: list[tuple[str, bytes]]  # each template file's name and bytes
     config: SiteConfig
-    content: LoadedContent
-    quiz: RenderedQuiz | None
-    env: jinja2.Environment  # kept: compiling the templates again would cost more than rendering a page
-    by_source: dict[Path, str]  # resolved source file → rel_path, to match file events to pages
-    assets: AssetMap
-    converted: dict[str, Converted]  # each page's converted Markdown, by rel_path
+    env: Any  # a render.SiteEnvironment: kept, as compiling the templates again costs more than a page
+    reads: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
-    def renderer(self, templates_dir: Path) -> SiteRenderer:
-        return SiteRenderer(self.config, self.content.pages, templates_dir, self.assets, self.quiz, self.env)
-
-    def content_urls(self) -> dict[str, str]:
-        return self.assets.content_urls(self.content.assets)
+    def read_by(self, name: str) -> frozenset[str] | None:
+        if name not in self.reads:
+            self.reads[name] = template_reads(self.env, name)
+        return self.reads[name]
 
 
-def _listing(page: Page) -> tuple:
-    """What other pages show of a page: when this changes, they must be re-rendered too."""
-    meta = page.meta
-    return (page.url, meta.title, meta.menu_title, meta.menu_order, meta.template, meta.draft)
-
-
-def render_site(renderer: SiteRenderer, converted: dict[str, Converted]) -> tuple[dict[str, str], dict[str, Path]]:
-    """Every file of the site: (texts, files to copy) by output path. The assets are those the pages
-    refer to, and `_headers` lets hosts cache them for a year while pages are always revalidated."""
-    files = renderer.render_all(converted)
-    texts, copies = renderer.assets.referenced_by(files)
-    pages = [rel.removesuffix("index.html") for rel in files if rel.endswith(".html")]
-    files.update(texts)
-    files["_headers"] = headers_file(pages, [*texts, *copies])
-    return files, copies
-
-
-class IncrementalBuild:
+class PreviewBuild:
     def __init__(self, options: BuildOptions):
         self.options = options
         self.output = options.output_dir
         self.files: dict[str, str] = {}  # what is on disk now, to write only what changed
-        self.state: _State | None = None
         self.errors: list[ContentError] = []  # the mistakes of the last rebuild, if it failed
         self.md = make_markdown()
+        self.engine = engine_version()
+        self.forget()
+
+    def forget(self) -> None:
+        """Start again from nothing: the next rebuild converts and renders every page."""
+        configs: dict[str, Any] = {}
+        sources: dict[str, Any] = {}
+        self.remembered = Remembered(Memo(configs, configs), Memo(sources, sources), SinceLastLoad())
+        self.templates: _Templates | None = None
+        self.partial_keys: tuple[str, dict[str, str]] = ("", {})  # the context they hold in, and the keys
+        self.conversions: dict[str, _Conversion] = {}  # by page rel_path
+        self.quiz: tuple[str, RenderedQuiz | None] = ("", None)
+        self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
+        self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
+        self.headers: tuple[tuple, str] = ((), "")
+        self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
-        """Rebuild after `changed` paths (None: everything); mistakes are kept in `errors`, never raised."""
+        """Rebuild after `changed` paths (None: the first build); mistakes are kept in `errors`, never raised."""
         started = time.perf_counter()
         what = self._describe(changed)
         try:
-            pages = self._update_pages(changed) if self._can_update(changed) else None
-            rendered = pages if pages is not None else self._full()
+            with garbage_collection_paused():
+                rendered = self._rebuild(changed)
         except BuildFailed as failed:
             self.errors = failed.errors
-            return Rebuild(what, 0, (time.perf_counter() - started) * 1000, failed.errors)
         except ContentError as error:
             self.errors = [error]
-            return Rebuild(what, 0, (time.perf_counter() - started) * 1000, [error])
-        self.errors = []
-        return Rebuild(what, rendered, (time.perf_counter() - started) * 1000)
+        else:
+            self.errors = []
+        milliseconds = (time.perf_counter() - started) * 1000
+        return Rebuild(what, 0 if self.errors else rendered, milliseconds, self.errors)
 
     def _describe(self, changed: set[Path] | None) -> str:
         if not changed:
@@ -109,108 +113,119 @@ class IncrementalBuild:
         names = sorted(display_path(path) for path in changed)
         return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
-    def _can_update(self, changed: set[Path] | None) -> bool:
-        if self.state is None or self.errors or not changed:
-            return False
-        return all(path.resolve() in self.state.by_source for path in changed)
+    def _rebuild(self, changed: set[Path] | None) -> int:
+        options, errors = self.options, []
+        self.remembered.since.changed = self._changed_content(changed)
+        site = load_site(options, errors, self.remembered)
+        _stop_if(errors)
+        assets = fingerprint_assets(site.content.assets, options.static_dir)
+        targets = link_targets(site.content, assets.content_urls(site.content.assets))
+        # Digests of big values (every page's address, the config) are worked out again only when the
+        # value changed: comparing is far cheaper than hashing its repr.
+        links = self._digest_of("links", targets, targets.key)
+        templates = self._templates(site)
+        published = [(rel, asset.published) for rel, asset in assets.assets.items()]
+        site_digest = self._digest_of("site", (templates.files, site.config, published), lambda: site_key(
+            self.engine, digest(templates.files), site.config, options.base_url, options.content_dir, assets))
+        keys = RenderKeys(site.config, site.content, site_digest, templates.read_by, links, self._partial_keys)
+        converted = self._convert(site, targets, links, errors)
+        quiz = self._convert_quiz(site, keys, assets, errors)
+        _stop_if(errors)
+        renderer = SiteRenderer(site.config, site.content.pages, options.templates_dir, assets, quiz, templates.env)
+        files, made = {}, {}
+        for path, template, page in keys.outputs():
+            key = (keys.partial_key(template, page), converted[page.rel_path].key if page else ())
+            if self.render_keys.get(path) != key:
+                shown = PageView(page, converted[page.rel_path].converted) if page else None
+                files[path], made[path] = renderer.render(template, shown, absolute=page is None), key
+        self._write_site(files, keys, assets)
+        self.render_keys.update(made)  # only now: a template mistake above leaves every file to make again
+        return sum(1 for path, _, page in keys.outputs() if page is not None and path in made)
 
-    def _full(self) -> int:
-        options = self.options
-        config = load_config(options.config_path, options.base_url)
-        errors: list[ContentError] = []
-        content = load_content(options.content_dir, config, options.drafts, errors)
-        validate_site(config, content, options.templates_dir, errors)
-        if errors:
-            raise BuildFailed(errors)
-        assets = fingerprint_assets(content.assets, options.static_dir)
-        site = convert_pages(content.pages, link_targets(content, assets.content_urls(content.assets)), errors, content.quiz)
-        if errors:
-            raise BuildFailed(errors)
-        self.state = _State(config, content, site.quiz, make_environment(options.templates_dir, config),
-                            {page.source_path.resolve(): page.rel_path for page in content.pages}, assets,
-                            {rel_path: done.shown for rel_path, done in site.pages.items()})
-        files, copies = render_site(self.state.renderer(options.templates_dir), self.state.converted)
-        self._write(files, copies, replace_all=True)
-        return len(content.pages)
+    def _changed_content(self, changed: set[Path] | None) -> set[str] | None:
+        """The changed paths below content/; None (look at every file) after a failed rebuild, whose
+        load may have stopped before it looked at them all."""
+        if changed is None or self.errors:
+            return None
+        content = self.options.content_dir.resolve()
+        return {path.resolve().relative_to(content).as_posix() for path in changed
+                if path.resolve().is_relative_to(content)}
 
-    def _update_pages(self, changed: set[Path]) -> int | None:
-        """Re-convert the changed pages; None when a full rebuild is needed instead."""
-        state = self.state
-        by_path = {page.rel_path: page for page in state.content.pages}
-        page_urls = {page.rel_path: page.url for page in state.content.pages}
-        errors: list[ContentError] = []
-        updated: list[Page] = []
-        converted: dict[str, Converted] = {}
-        for path in changed:
-            old = by_path[state.by_source[path.resolve()]]
-            if old.meta.template == "quiz":
-                return None  # the quiz's own Markdown is converted in the page's context
-            new = load_page(PageFile(old.source_path, old.rel_path, old.display_path), state.config, errors)
-            if new is None:
-                raise BuildFailed(errors)
-            if _listing(new) != _listing(old):
-                same_place = new.url == old.url and new.meta.draft == old.meta.draft
-                return self._rerender_dependents(old, new) if same_place and len(changed) == 1 else None
-            done = convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
-            updated.append(new)
-            if done is not None:
-                converted[new.rel_path] = done.shown
-        if errors:
-            raise BuildFailed(errors)
-        state.converted.update(converted)
-        self._replace(updated)
-        renderer = state.renderer(self.options.templates_dir)
-        files = {page.output_file: renderer.render_page(page, state.converted[page.rel_path]) for page in updated}
-        files["sitemap.xml"] = renderer.render("sitemap.xml", None, absolute=True)
-        self._write_pages(files)
-        return len(updated)
+    def _templates(self, site: LoadedSite) -> _Templates:
+        """The environment for these templates and this config: made again when either changed."""
+        folder = self.options.templates_dir
+        paths = sorted(path for path in folder.rglob("*") if path.is_file())
+        files = [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in paths]
+        if self.templates is None or (self.templates.files, self.templates.config) != (files, site.config):
+            self.templates = _Templates(files, site.config, make_environment(folder, site.config))
+        return self.templates
 
-    def _rerender_dependents(self, old: Page, new: Page) -> int:
-        """The page's title or place in the menus changed: re-render it and every page that shows it."""
-        errors: list[ContentError] = []
-        state = self.state
-        page_urls = {page.rel_path: page.url for page in state.content.pages}
-        done = convert_page(self.md, new, LinkTargets(page_urls, state.content_urls(), state.content.drafts), errors)
-        if errors:
-            raise BuildFailed(errors)
-        state.converted[new.rel_path] = done.shown
-        before = state.renderer(self.options.templates_dir)
-        pages = self._replace([new])
-        renderer = state.renderer(self.options.templates_dir)
-        config = state.config
-        in_menus = new.rel_path in {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
-        if in_menus or old.meta.menu_order != new.meta.menu_order or old.meta.template != new.meta.template:
-            files = renderer.render_all(state.converted)
-            self._write_pages(files)
-            return len(pages)
-        shown_by = {new.rel_path}
-        if old.meta.menu_order is not None:  # in the guide: on list pages and beside its neighbours
-            shown_by |= {page.rel_path for page in pages if page.meta.template == "home"}
-            shown_by |= {neighbour.rel_path for neighbour in (before.neighbour(old, -1), before.neighbour(old, 1)) if neighbour}
-        files = {page.output_file: renderer.render_page(page, state.converted[page.rel_path])
-                 for page in pages if page.rel_path in shown_by}
-        if old.meta.menu_order is not None:
-            files["404.html"] = renderer.render("404.html", None, absolute=True)
-        self._write_pages(files)
-        return len(shown_by)
+    def _digest_of(self, name: str, value: Any, make: Callable[[], str]) -> str:
+        """make(), the digest of `value`, or the last one if `value` is equal to the last `name`."""
+        last = self.digests.get(name)
+        if last is None or last[0] != value:
+            last = self.digests[name] = (value, make())
+        return last[1]
 
-    def _replace(self, updated: list[Page]) -> list[Page]:
-        by_path = {page.rel_path: page for page in updated}
-        pages = [by_path.get(page.rel_path, page) for page in self.state.content.pages]
-        self.state.content.pages = pages
-        return pages
+    def _partial_keys(self, context: str) -> Memo:
+        """The partial keys of the last rebuild, if it had the same context (as the build's cache keeps them)."""
+        if self.partial_keys[0] != context:
+            self.partial_keys = (context, {})
+        keys = self.partial_keys[1]
+        return Memo(keys, keys)
 
-    def _write_pages(self, files: dict[str, str]) -> None:
-        """Write re-rendered pages, with any asset they now refer to that was not published before."""
-        texts, copies = self.state.assets.referenced_by(files)
-        self._write({**files, **texts}, copies)
+    def _convert(self, site: LoadedSite, targets: LinkTargets, links: str,
+                 errors: list[ContentError]) -> dict[str, _Conversion]:
+        """Each page's converted Markdown: converted again when the page or any link target changed."""
+        pages = site.content.pages
+        conversions = {}
+        for page in pages:
+            key = (conversion_inputs(page), links)
+            known = self.conversions.get(page.rel_path)
+            if known is None or known.key != key:
+                before = len(errors)
+                done = convert_page(self.md, page, targets, errors) or NOT_CONVERTED
+                # a page with mistakes is converted again next time, so they are shown until fixed
+                known = _Conversion(key if len(errors) == before else (), done.shown)
+            conversions[page.rel_path] = known
+        self.conversions = conversions
+        return conversions
 
-    def _write(self, files: dict[str, str], copies: dict[str, Path], replace_all: bool = False) -> None:
+    def _convert_quiz(self, site: LoadedSite, keys: RenderKeys, assets: AssetMap,
+                      errors: list[ContentError]) -> RenderedQuiz | None:
+        """The quiz's Markdown, converted in the context of the page that shows it, when it changed."""
+        content = site.content
+        page = next((page for page in content.pages if page.meta.template == "quiz"), None)
+        if content.quiz is None or page is None:
+            return None
+        key = digest(keys.shared["quiz"], page.url)
+        if self.quiz[0] != key:
+            before = len(errors)
+            quiz = convert_quiz(self.md, content.quiz, page, content.pages, assets.content_urls(content.assets), errors)
+            self.quiz = (key if len(errors) == before else "", quiz)
+        return self.quiz[1]
+
+    def _headers(self, outputs: set[str], assets: list[str]) -> str:
+        """`_headers`, made again only when the site's files are not the same as last time."""
+        key = (frozenset(outputs), frozenset(assets))
+        if self.headers[0] != key:
+            pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
+            self.headers = (key, headers_file(pages, sorted(assets)))
+        return self.headers[1]
+
+    def _write_site(self, files: dict[str, str], keys: RenderKeys, assets: AssetMap) -> None:
+        """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone."""
+        outputs = {path for path, _, _ in keys.outputs()}
+        for path in set(self.assets_in) - outputs:
+            self.render_keys.pop(path, None)
+            del self.assets_in[path]
+        self.assets_in.update((path, digests_in(text)) for path, text in files.items())
+        texts, copies = assets.published_for(set().union(*self.assets_in.values()))
+        files = {**files, **texts, "_headers": self._headers(outputs, [*texts, *copies])}
         self.output.mkdir(parents=True, exist_ok=True)
-        if replace_all:
-            for gone in set(self.files) - set(files) - set(copies):
-                (self.output / gone).unlink(missing_ok=True)
-                del self.files[gone]
+        for gone in set(self.files) - outputs - files.keys() - copies.keys():
+            (self.output / gone).unlink(missing_ok=True)
+            del self.files[gone]
         for rel, text in files.items():
             if self.files.get(rel) != text:
                 target = self.output / rel
@@ -224,3 +239,8 @@ class IncrementalBuild:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             self.files[rel] = ""
+
+
+def _stop_if(errors: list[ContentError]) -> None:
+    if errors:
+        raise BuildFailed(errors)

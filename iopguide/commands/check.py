@@ -13,15 +13,14 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
-from iopguide.source.config import load_config
-from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL, load_content
+from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL
+from iopguide.source.site import load_site
 from iopguide.markup.convert import ConvertedPage, convert_pages
 from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
 from iopguide.model import BuildOptions, Page, SiteConfig
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
-from iopguide.source.validate import validate_site
 
 DUE_SOON_DAYS = 30
 SHORT_DESCRIPTION = 50
@@ -81,16 +80,14 @@ class CheckReport:
 
 
 def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
-    try:
-        config = load_config(options.config_path, options.base_url)
-    except BuildFailed as failed:
-        return CheckReport(0, [_from_error(error) for error in failed.errors])
     errors: list[ContentError] = []
     try:
-        content = load_content(options.content_dir, config, options.drafts, errors)
+        site = load_site(options, errors)
+    except BuildFailed as failed:
+        return CheckReport(0, [_from_error(error) for error in failed.errors])
     except ContentError as error:
         return CheckReport(0, [_from_error(error)])
-    validate_site(config, content, options.templates_dir, errors)
+    config, content = site.config, site.content
     # check publishes nothing, so images keep their own names rather than hashed ones
     converted = convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors,
                               content.quiz).pages

@@ -30,7 +30,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from iopguide.model import BuildOptions
-from iopguide.build.preview import IncrementalBuild
+from iopguide.build.preview import PreviewBuild
 from iopguide.private_hooks import reason_to_stay_out
 
 QUIET_SECONDS = 0.05  # how long the files must stay still before a rebuild starts
@@ -108,7 +108,7 @@ class ChangeCollector:
 class PreviewApp:
     """The preview folder's files; while the site is broken, every page shows the mistakes."""
 
-    def __init__(self, builder: IncrementalBuild, reload_script: bytes = b""):
+    def __init__(self, builder: PreviewBuild, reload_script: bytes = b""):
         self.builder = builder
         self.root = builder.output.resolve()
         self.reload_script = reload_script
@@ -166,7 +166,7 @@ def error_page(errors) -> bytes:
 def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None] = print) -> None:
     from tornado import ioloop
 
-    builder = IncrementalBuild(options)
+    builder = PreviewBuild(options)
     say(_stamp(builder.rebuild().describe()))
     for error in builder.errors:
         say(f"  {error}")
@@ -186,7 +186,7 @@ def serve(options: BuildOptions, host: str, port: int, say: Callable[[str], None
         try:
             result = builder.rebuild(changed)
         except Exception as exc:  # a bug in the engine: report it, keep serving, retry in full next time
-            builder.state = None
+            builder.forget()
             say(_stamp(f"Unexpected error: {type(exc).__name__}: {exc} (a bug in the site builder; "
                        "run 'build.py build --debug' to see the details)"))
             return

@@ -100,8 +100,20 @@ class LoadedContent:
     has_quiz_file: bool = False
 
 
+@dataclass
+class SinceLastLoad:
+    """For the preview, which watches content/: the files its watcher saw change since its last load,
+    and what that load found. A file not in `changed` is taken as it was, without a look at the disk,
+    as the build takes a file whose stat data is unchanged."""
+
+    changed: set[str] | None = None  # paths below content/; None: any file may have changed
+    listing: tuple[list[str], list[str]] | None = None  # what find_sources found: pages, assets
+    quiz: tuple[frozenset[str], Quiz] | None = None  # the quiz, and the page paths it was checked against
+
+
 def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, errors: list[ContentError],
-                 known: Memo | None = None, while_reading: Callable[[], object] | None = None) -> LoadedContent:
+                 known: Memo | None = None, while_reading: Callable[[], object] | None = None,
+                 since: SinceLastLoad | None = None) -> LoadedContent:
     """Every page, asset and the quiz below content_dir; mistakes go to `errors`, the page is left out.
 
     `while_reading` is called while worker processes read the page files, if it comes to that: work
@@ -110,7 +122,8 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     if not content_dir.is_dir():
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
                            "run the command from the project folder, or pass --content DIR")
-    page_files, asset_files = find_sources(content_dir, errors)
+    since = since or SinceLastLoad()
+    page_files, asset_files = _sources(content_dir, errors, since)
     loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
     shown_dir = display_path(content_dir)
     if loaded.assets:
@@ -120,7 +133,7 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
                                     for rel_path, path in loaded.assets.items())))
     files = [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
              for rel_path in page_files]
-    for rel_path, page in zip(page_files, load_pages(files, config, errors, known, while_reading)):
+    for rel_path, page in zip(page_files, load_pages(files, config, errors, known, while_reading, since.changed)):
         if page is None:
             loaded.broken.add(rel_path)
         elif page.meta.draft and not include_drafts:
@@ -130,11 +143,47 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     _check_unique_urls(loaded.pages, errors)
     quiz_file = content_dir / QUIZ_FILE
     if quiz_file.is_file():
-        from iopguide.source.quiz_scenarios import load_quiz_with_scenarios  # only sites with a quiz pay for loading its code
-
         loaded.has_quiz_file = True
-        loaded.quiz = load_quiz_with_scenarios(quiz_file, {page.rel_path for page in loaded.pages} | loaded.broken, errors)
+        loaded.quiz = _quiz(quiz_file, frozenset(page.rel_path for page in loaded.pages) | loaded.broken, errors, since)
     return loaded
+
+
+def _sources(content_dir: Path, errors: list[ContentError], since: SinceLastLoad) -> tuple[list[str], list[str]]:
+    """find_sources, or the preview's last answer while it still holds."""
+    if not _listing_holds(content_dir, since):
+        before = len(errors)
+        since.listing = find_sources(content_dir, errors)
+        if len(errors) > before:  # links to refuse: look again next time, so they are reported until fixed
+            listing, since.listing = since.listing, None
+            return listing
+    return since.listing
+
+
+def _listing_holds(content_dir: Path, since: SinceLastLoad) -> bool:
+    """Whether no page or asset was added or removed since the last listing: each changed path is
+    listed exactly when it is a plain file (a new folder or link is looked at in full)."""
+    if since.changed is None or since.listing is None:
+        return False
+    listed = {*since.listing[0], *since.listing[1]}
+    for rel_path in since.changed:
+        path = content_dir / rel_path
+        if path.is_symlink() or path.is_dir() or (rel_path in listed) != path.is_file():
+            return False
+    return True
+
+
+def _quiz(quiz_file: Path, page_paths: frozenset[str], errors: list[ContentError], since: SinceLastLoad) -> Quiz | None:
+    """The quiz, or the preview's last one while neither its files nor the pages it may link to changed."""
+    # only sites with a quiz pay for loading its code
+    from iopguide.source.quiz_scenarios import SCENARIO_FILE, load_quiz_with_scenarios
+
+    if (since.changed is not None and since.quiz is not None and since.quiz[0] == page_paths
+            and not since.changed & {QUIZ_FILE, SCENARIO_FILE}):
+        return since.quiz[1]
+    before = len(errors)
+    quiz = load_quiz_with_scenarios(quiz_file, page_paths, errors)
+    since.quiz = (page_paths, quiz) if quiz is not None and len(errors) == before else None
+    return quiz
 
 
 # A file last changed this close to when it was read could change again within the same clock tick
@@ -185,19 +234,24 @@ def load_page(file: PageFile, config: SiteConfig, errors: list[ContentError]) ->
 
 
 def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentError],
-               known: Memo | None = None, while_reading: Callable[[], object] | None = None) -> list[Page | None]:
+               known: Memo | None = None, while_reading: Callable[[], object] | None = None,
+               changed: set[str] | None = None) -> list[Page | None]:
     """The page in each file, in order (None for a file with mistakes, which go to `errors`).
 
     With `known` (earlier builds' SourceRecords by path), an unchanged file is not read at all: its
-    body is read only if the page has to be converted again. The files that must be read are shared
+    body is read only if the page has to be converted again. With `changed` (the files the preview's
+    watcher saw change since `known` was filled), the others are not even looked at. The files that must be read are shared
     out to worker processes when there are enough: reading them and parsing their front matter is
     most of a first build's work before its pages can be converted, and left a core idle; the build
     process does `while_reading` meanwhile. The workers send back each page's record, not its body.
     """
-    statuses = [file.path.stat() for file in files]
     earlier = [known.get(file.rel_path) if known else None for file in files]
-    unread = [index for index, (record, status) in enumerate(zip(earlier, statuses))
-              if record is None or not record.still_describes(status, config.review_months)]
+    checked = range(len(files)) if changed is None else [
+        index for index, (file, record) in enumerate(zip(files, earlier))
+        if record is None or file.rel_path in changed or record.review_months != config.review_months]
+    statuses = {index: files[index].path.stat() for index in checked}
+    unread = [index for index in checked
+              if earlier[index] is None or not earlier[index].still_describes(statuses[index], config.review_months)]
 
     def read(index: int) -> tuple[tuple[SourceRecord, str] | None, list[ContentError]]:
         mistakes: list[ContentError] = []
