@@ -327,7 +327,7 @@ def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
-# a pattern, a choice, or a file name; base_url may only be a plain address (tests/test_publishing.py)
+# a pattern, a choice, or a file name; base_url may only be a plain address (tests/build/test_publishing.py)
 NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page", "kind", "base_url", "contact"}
 SHORT = {"menu_title": 30, "title": 40, "site_name": 60}  # length limits below the two payloads together
 
