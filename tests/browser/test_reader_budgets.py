@@ -39,7 +39,7 @@ def first_views(browser, site, served_site) -> dict[str, list[dict]]:
         context = browser.new_context()  # an empty cache, like a first visit
         page = context.new_page()
         responses = []
-        page.on("response", lambda response: responses.append(response))
+        page.on("response", responses.append)
         page.goto(served_site + url, wait_until="networkidle")
         views[url] = [{"url": r.url, "type": r.request.resource_type, "gzip": gzip_size(r.body()),
                        "used": r.request.resource_type != "script" or script_is_used(page, r.url)}

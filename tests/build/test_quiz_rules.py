@@ -19,7 +19,7 @@ def refused(project, path: str, message: str) -> tuple[str, int]:
     """The build stops; the line that says `message` names `path` and a line inside it. Returns (line, number)."""
     run = project.build()
     assert run.code == 1, run.out
-    line = next((l for l in run.err.splitlines() if message in l), None)
+    line = next((text for text in run.err.splitlines() if message in text), None)
     assert line, run.err
     assert re.match(rf"{re.escape(path)}:\d+: ", line), line
     number = int(line.split(":")[1])

@@ -516,7 +516,7 @@ def test_a_page_saved_again_after_the_build_read_it_is_reported_not_published_ha
     old, new = ("## Part one", "## Part two") if where == "text" else ("title: Page 7,", "title: Page seven,")
     (folder / "page-7.md").write_text((folder / "page-7.md").read_text().replace(old, new))
     with pytest.raises(ContentError) as raised:
-        pages["page-7.md"].body
+        _ = pages["page-7.md"].body
     assert "this file changed while the build was running" in str(raised.value)
     assert pages["page-8.md"].body.startswith("## Part one")
 
