@@ -65,6 +65,12 @@ class Project:
         return Run(done.returncode, done.stdout, done.stderr)
 
 
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: both stay the same only if the file was not written."""
+    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "site")
