@@ -18,15 +18,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+TESTS = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in tests/browser/, and any other that drives Chromium, is marked `browser`, so that
-    `-m "not browser"` leaves Chromium out whichever file a browser test sits in."""
+    """Marks by layer. `browser`: every test in tests/browser/, and any other that drives Chromium, so
+    that -m "not browser" never starts it. `slow`: every test in tests/build/, since each starts
+    build.py or the preview as a process, some many times over; one is quick, together they take minutes."""
     for item in items:
-        if item.path.is_relative_to(BROWSER_TESTS) or "browser" in getattr(item, "fixturenames", ()):
+        layer = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if layer == "browser" or "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if layer == "build":
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass
