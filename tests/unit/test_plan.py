@@ -22,8 +22,9 @@ class PlannedProject(Project):
         """Build; the output files that were written (made again), not kept as they were."""
         output = self.root / "output"
         before = identities(output)
-        build(BuildOptions(self.root / "content", output, self.root / "site_config.yaml", self.root / "templates",
-                           self.root / "static", cache_dir=self.root / ".cache" / "build"))
+        build(BuildOptions(content_dir=self.root / "content", output_dir=output, config_path=self.root / "site_config.yaml",
+                           templates_dir=self.root / "templates", static_dir=self.root / "static",
+                           cache_dir=self.root / ".cache" / "build"))
         after = identities(output)
         return {path for path in after if before.get(path) != after[path]}
 
