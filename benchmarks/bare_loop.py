@@ -21,7 +21,7 @@ import markdown
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from iopguide.markup.convert import EXTENSION_CONFIGS, EXTENSIONS  # noqa: E402  the site's settings, not its code
+from iopguide.markup.convert import EXTENSION_CONFIGS, EXTENSIONS  # the site's settings, not its code
 
 TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en">

@@ -89,7 +89,7 @@ def _run_worker(work: Callable[[Item], Result], items: Sequence[Item], chunk: in
             start = _START.unpack(start_bytes)[0]
             done.extend((index, work(items[index])) for index in range(start, min(start + chunk, len(items))))
         message = pickle.dumps((True, done), protocol=pickle.HIGHEST_PROTOCOL)
-    except BaseException as error:  # noqa: BLE001  handed to the build, which raises it
+    except BaseException as error:  # handed to the build, which raises it
         message = _error_message(error)
         status = 1
     try:
@@ -103,7 +103,7 @@ def _error_message(error: BaseException) -> bytes:
     where = "".join(traceback.format_exception(error))
     try:
         return pickle.dumps((False, (error, where)), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001  an error that cannot be pickled still reaches the build, as text
+    except Exception:  # an error that cannot be pickled still reaches the build, as text
         return pickle.dumps((False, (RuntimeError(f"{type(error).__name__}: {error}"), where)))
 
 

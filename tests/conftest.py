@@ -18,6 +18,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks by layer. `browser`: every test in tests/browser/, and any other that drives Chromium, so
+    that -m "not browser" never starts it. `slow`: every test in tests/build/, since each starts
+    build.py or the preview as a process, some many times over; one is quick, together they take minutes."""
+    for item in items:
+        layer = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if layer == "browser" or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if layer == "build":
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass
@@ -54,6 +67,12 @@ class Project:
         done = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=self.root,
                               capture_output=True, text=True, timeout=120)
         return Run(done.returncode, done.stdout, done.stderr)
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: both stay the same only if the file was not written."""
+    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file()}
 
 
 @pytest.fixture

@@ -286,7 +286,7 @@ def _unpickle(data: memoryview | None) -> Any:
     """What a signed cache file holds; None for no data, or data an older Python or engine wrote."""
     try:
         return pickle.loads(data) if data is not None else None
-    except Exception:  # noqa: BLE001  start again: the cost is time, never a wrong page
+    except Exception:  # start again: the cost is time, never a wrong page
         return None
 
 

@@ -258,7 +258,7 @@ class _Templates:
             for name in templates:
                 if "/" not in name:  # the templates in folders are components, which make no file
                     self.reads(name)
-        except Exception:  # noqa: BLE001  met again, and reported after the pages' own mistakes, where it is used
+        except Exception:  # met again, and reported after the pages' own mistakes, where it is used
             return
 
 

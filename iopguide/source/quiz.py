@@ -350,7 +350,7 @@ class _Checker:
             if not proof.can_be_asked(qi):
                 self.add(("questions", qi, "ask_if"), f"question '{question.id}' can never be asked",
                          "change its 'ask_if' so that some answers above it lead to it")
-            for oi, option in enumerate(question.options):
+            for oi in range(len(question.options)):
                 self.check_answer_safety(proof, regions, qi, oi)
         for index, note in enumerate(quiz.notes):
             if not proof.can_hold(note.when):

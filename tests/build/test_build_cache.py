@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Project, Run
+from conftest import ROOT, Project, Run, identities
 
 PAGE_COUNT = len(list((ROOT / "content").glob("*.md")))
 ALL_FILES = PAGE_COUNT + 3  # every page, 404.html, sitemap.xml, robots.txt
@@ -42,12 +42,6 @@ class RealProject(Project):
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def identities(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file's inode and modification time: both stay the same only if the file was not written."""
-    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
-            for path in folder.rglob("*") if path.is_file()}
 
 
 @pytest.fixture

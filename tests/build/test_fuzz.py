@@ -5,7 +5,7 @@ markup in a page that was built. Builds run in-process for speed; the last test 
 `build.py check` on the same input.
 
 Each test tries IOPGUIDE_FUZZ_EXAMPLES inputs (default 25); for a long run:
-IOPGUIDE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_fuzz.py
+IOPGUIDE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/build/test_fuzz.py
 """
 from __future__ import annotations
 

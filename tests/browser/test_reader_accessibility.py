@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import site_pages
-from test_quiz import USUAL, complete
+from quizpage import USUAL, complete
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}

@@ -23,6 +23,7 @@ def nu_check(vnu_jar: Path, files: list[Path]) -> list[dict]:
     return json.loads(done.stderr)["messages"]
 
 
+@pytest.mark.slow  # the checker starts a Java virtual machine
 def test_every_page_stylesheet_and_icon_passes_the_nu_html_checker(site: Path, vnu_jar: Path):
     files = sorted(p for p in site.rglob("*") if p.suffix in (".html", ".css", ".svg"))
     messages = nu_check(vnu_jar, files)
@@ -34,6 +35,7 @@ def test_every_page_stylesheet_and_icon_passes_the_nu_html_checker(site: Path, v
     assert reported == []
 
 
+@pytest.mark.slow  # the checker starts a Java virtual machine
 def test_the_checker_does_report_invalid_html(tmp_path: Path, vnu_jar: Path):
     broken = tmp_path / "broken.html"
     broken.write_text('<!DOCTYPE html><html lang="en"><title>x</title><p><div>x</p><input type=radio autocomplete=off>')

@@ -132,6 +132,7 @@ DOCUMENT = st.lists(st.tuples(BLOCK, st.lists(INLINE, max_size=12).map("".join))
                    "*[ABBR]: An abbreviation\n")
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("IOPGUIDE_FUZZ_EXAMPLES", "25")) * 40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENT)
@@ -160,6 +161,7 @@ def test_every_block_search_the_site_uses_is_one_the_shortcut_knows():
 PATH = st.lists(st.sampled_from(["a", "b", "page", "dir", ".", "..", "", "static", "x.css", "é s"]), max_size=4).map("/".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None, database=None)
 @given(PATH, PATH)
 def test_links_between_pages_are_the_relative_paths_python_works_out(from_dir, to):

@@ -327,7 +327,7 @@ def test_a_slug_that_climbs_out_of_the_site_is_refused(project):
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
-# a pattern, a choice, or a file name; base_url may only be a plain address (tests/test_publishing.py)
+# a pattern, a choice, or a file name; base_url may only be a plain address (tests/build/test_publishing.py)
 NOT_TEXT = {"language", "theme_color", "call", "text", "tty", "page", "kind", "base_url", "contact"}
 SHORT = {"menu_title": 30, "title": 40, "site_name": 60}  # length limits below the two payloads together
 
@@ -516,7 +516,7 @@ def test_a_page_saved_again_after_the_build_read_it_is_reported_not_published_ha
     old, new = ("## Part one", "## Part two") if where == "text" else ("title: Page 7,", "title: Page seven,")
     (folder / "page-7.md").write_text((folder / "page-7.md").read_text().replace(old, new))
     with pytest.raises(ContentError) as raised:
-        pages["page-7.md"].body
+        _ = pages["page-7.md"].body
     assert "this file changed while the build was running" in str(raised.value)
     assert pages["page-8.md"].body.startswith("## Part one")
 

@@ -20,7 +20,7 @@ import yaml
 
 from conftest import ROOT, _HostHandler, read_header_rules, read_headers_file, require_tool, site_pages
 from htmlscan import scan_text
-from test_quiz import USUAL, complete
+from quizpage import USUAL, complete
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})\.(?P<suffix>\w+)$")
 SOURCE_DATE = 1767225600  # 2026-01-01T00:00:00Z

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, site_pages
 from iopguide.render.metadata import security_headers
-from test_quiz import USUAL, complete
+from quizpage import USUAL, complete
 from test_reader_safety import CSP_LISTENER, NEUTRAL
 
 HOSTS = {"with _headers": "served_site", "GitHub Pages, no _headers": "served_site_without_headers"}

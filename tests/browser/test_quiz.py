@@ -9,9 +9,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, read_headers_file, serving
+from quizpage import SCENARIOS, USUAL, complete, shown_question
 
-SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
-USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
 PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 
 
@@ -31,35 +30,12 @@ def quiz_page(browser, site, served_site):
     context.close()
 
 
-def shown_question(page) -> str:
-    """The id of the one question on screen."""
-    shown = page.locator("fieldset.quiz-question:visible")
-    assert shown.count() == 1
-    return shown.get_attribute("data-question")
-
-
 def progress(page) -> str:
     return page.locator("#quiz-progress").inner_text()
 
 
 def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
-
-
-def complete(page, answers: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Answer each question as it comes, as a reader would, until the result, going on past any
-    help-right-now screen: (the ids of the questions asked, the outcomes shown at once on the way)."""
-    asked, shown_at_once = [], []
-    while page.locator("#quiz-questions").is_visible():
-        question = shown_question(page)
-        assert question in answers, f"the page asks '{question}', which the answers do not cover"
-        asked.append(question)
-        page.check(f"#q-{question}-{answers[question]}")
-        page.click("#quiz-continue")
-        if page.locator("#quiz-go-on").is_visible():
-            shown_at_once.append(page.locator("[data-outcome]:visible").get_attribute("data-outcome"))
-            page.click("#quiz-go-on")
-    return asked, shown_at_once
 
 
 def shown_result(page, quiz) -> tuple[str, list[str]]:
@@ -344,7 +320,7 @@ FAKE_DATA = {"questions": [{"id": "danger-now", "options": ["yes", "no"], "askIf
 
 
 def test_a_fake_data_block_in_the_page_does_not_change_the_result(quiz_project, browser):
-    """The build refuses page content that reuses the quiz's ids (tests/test_sanitizer.py); should such
+    """The build refuses page content that reuses the quiz's ids (tests/build/test_sanitizer.py); should such
     markup ever reach the page anyway, the quiz still reads only its own data block."""
     quiz_project.edit("content/quiz.md", "This is not a test", '<div id="quiz">x</div>\n\nThis is not a test')
     assert "'quiz'" in quiz_project.build().err

@@ -31,6 +31,13 @@ def script_is_used(page, url: str) -> bool:
     return needs is not None and page.locator(needs).count() > 0
 
 
+def responses_of(page) -> list:
+    """The responses `page` will receive, collected as they come."""
+    responses = []
+    page.on("response", lambda response: responses.append(response))  # a lambda: Playwright refuses list.append
+    return responses
+
+
 @pytest.fixture(scope="module")
 def first_views(browser, site, served_site) -> dict[str, list[dict]]:
     """For every page, each response of its first view: URL, resource type, gzip size, and whether the page uses it."""
@@ -38,8 +45,7 @@ def first_views(browser, site, served_site) -> dict[str, list[dict]]:
     for url in site_pages(site):
         context = browser.new_context()  # an empty cache, like a first visit
         page = context.new_page()
-        responses = []
-        page.on("response", lambda response: responses.append(response))
+        responses = responses_of(page)
         page.goto(served_site + url, wait_until="networkidle")
         views[url] = [{"url": r.url, "type": r.request.resource_type, "gzip": gzip_size(r.body()),
                        "used": r.request.resource_type != "script" or script_is_used(page, r.url)}

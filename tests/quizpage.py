@@ -1,0 +1,32 @@
+"""Driving the self-check's page in a browser as a reader would, for every test that takes it to a result."""
+from __future__ import annotations
+
+import yaml
+
+from conftest import ROOT
+
+SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
+USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
+
+
+def shown_question(page) -> str:
+    """The id of the one question on screen."""
+    shown = page.locator("fieldset.quiz-question:visible")
+    assert shown.count() == 1
+    return shown.get_attribute("data-question")
+
+
+def complete(page, answers: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Answer each question as it comes, as a reader would, until the result, going on past any
+    help-right-now screen: (the ids of the questions asked, the outcomes shown at once on the way)."""
+    asked, shown_at_once = [], []
+    while page.locator("#quiz-questions").is_visible():
+        question = shown_question(page)
+        assert question in answers, f"the page asks '{question}', which the answers do not cover"
+        asked.append(question)
+        page.check(f"#q-{question}-{answers[question]}")
+        page.click("#quiz-continue")
+        if page.locator("#quiz-go-on").is_visible():
+            shown_at_once.append(page.locator("[data-outcome]:visible").get_attribute("data-outcome"))
+            page.click("#quiz-go-on")
+    return asked, shown_at_once
