@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from iopguide.build.cache import INDEX_FILE, BuildCache, CacheIndex, ConversionRecord, Recorded, engine_version
+from iopguide.build.cache import INDEX_FILE, BuildCache, CacheIndex, ConversionRecord, Recorded, engine_version, recording
 from iopguide.fingerprints import Memo
+from iopguide.model import LinkTargets
 from iopguide.signing import signed
 
 
@@ -36,22 +37,23 @@ def test_recorded_lookups_note_each_question_and_its_answer() -> None:
 
 def test_a_conversion_holds_while_every_answer_it_was_given_is_still_the_same() -> None:
     answers: dict = {}
-    lookups = {"pages": {"faq.md": "faq/"}, "drafts": set()}
-    _ = Recorded("pages", lookups["pages"], answers)["faq.md"]
-    _ = "faq.md" in Recorded("drafts", lookups["drafts"], answers)
+    targets = LinkTargets({"faq.md": "faq/"}, {})
+    asked = recording(targets, answers)
+    _ = asked.pages["faq.md"]
+    _ = "faq.md" in asked.drafts
     record = ConversionRecord.of("key", answers, None)
-    assert record.still_holds(lookups)
-    assert record.still_holds({"pages": {"faq.md": "faq/", "new.md": "new/"}, "drafts": set()})  # never asked about
-    assert not record.still_holds({"pages": {"faq.md": "questions/"}, "drafts": set()})  # its address changed
-    assert not record.still_holds({"pages": {"faq.md": "faq/"}, "drafts": {"faq.md"}})  # it became a draft
+    assert record.still_holds(targets)
+    assert record.still_holds(LinkTargets({"faq.md": "faq/", "new.md": "new/"}, {}))  # never asked about
+    assert not record.still_holds(LinkTargets({"faq.md": "questions/"}, {}))  # its address changed
+    assert not record.still_holds(LinkTargets({"faq.md": "faq/"}, {}, drafts=frozenset({"faq.md"})))  # now a draft
 
 
 def test_a_conversion_that_listed_every_page_never_holds() -> None:
     """Listing every page is what "did you mean …?" does for a broken link: such a page is converted again."""
     answers: dict = {}
-    lookups = {"pages": {"faq.md": "faq/"}}
-    list(Recorded("pages", lookups["pages"], answers))
-    assert not ConversionRecord.of("key", answers, None).still_holds(lookups)
+    targets = LinkTargets({"faq.md": "faq/"}, {})
+    list(recording(targets, answers).pages)
+    assert not ConversionRecord.of("key", answers, None).still_holds(targets)
 
 
 def index_file(engine: str | None = None) -> bytes:
