@@ -20,12 +20,9 @@ import pickle
 from collections.abc import MutableMapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from iopguide.signing import open_unfollowed, signature
-
-if TYPE_CHECKING:
-    from iopguide.build.cache import ConversionRecord
 
 MAX_PACKS = 16  # beyond this, the smallest packs are merged into one
 
@@ -37,6 +34,12 @@ class Stored(NamedTuple):
     offset: int
     length: int
     checksum: str
+
+
+class PackedRecord(Protocol):
+    """What tidying needs of a cache record (cache.ConversionRecord, a dataclass): where its page is."""
+
+    stored: Stored | None
 
 
 def _checksum(data: bytes) -> str:
@@ -96,7 +99,7 @@ def _read(folder: Path | None, stored: Stored | None) -> bytes | None:
     return data if _checksum(data) == stored.checksum else None
 
 
-def tidy(folder: Path, conversions: MutableMapping[str, ConversionRecord]) -> None:
+def tidy(folder: Path, conversions: MutableMapping[str, PackedRecord]) -> None:
     """Delete the packs no record points into, and move the live pages out of packs that are mostly
     dead space or that are among too many small ones, so the cache neither grows without end nor
     splits into a file per edit. Moving costs in proportion to the small or dead packs, never the
@@ -130,7 +133,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _move_out(folder: Path, packs: set[str], conversions: MutableMapping[str, ConversionRecord]) -> None:
+def _move_out(folder: Path, packs: set[str], conversions: MutableMapping[str, PackedRecord]) -> None:
     writer = PackWriter(folder)
     try:
         for rel_path, record in list(conversions.items()):

@@ -22,6 +22,7 @@ from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_si
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
 from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig
 from iopguide.source.site import Remembered, load_site
+from iopguide.workers import garbage_collection_paused
 
 if TYPE_CHECKING:  # jobs.py loads Markdown and Jinja, which a build with nothing to remake never needs
     from iopguide.build.jobs import JobResult
@@ -65,25 +66,6 @@ def build(options: BuildOptions) -> BuildResult:
             return _build_locked(options, started)
     except ContentError as error:
         raise BuildFailed([error]) from None
-
-
-@contextlib.contextmanager
-def garbage_collection_paused() -> Iterator[None]:
-    """Run the build without the cyclic garbage collector, which it would keep busy for nothing.
-
-    Most of what a build makes — the cache index, the pages, the modules it loads — lives until
-    the build ends, yet the collector walks it again and again as more is made: a large share of a
-    one-page build on a big site. The build makes little cyclic garbage itself, and the workers
-    that render many pages collect as usual (build/jobs.py).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()  # what the build froze may be collected once it is over (the preview builds again and again)
-        if enabled:
-            gc.enable()
 
 
 @dataclass

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from iopguide.build.cache import engine_version
-from iopguide.build.pipeline import garbage_collection_paused
 from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, site_key
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.fingerprints import Memo, digest
@@ -26,6 +25,7 @@ from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment, template_reads
 from iopguide.source.pages import SinceLastLoad
 from iopguide.source.site import LoadedSite, Remembered, load_site
+from iopguide.workers import garbage_collection_paused
 
 
 @dataclass

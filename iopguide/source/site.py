@@ -3,17 +3,14 @@ self-check, then the checks that need them all together."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from iopguide.errors import ContentError
 from iopguide.fingerprints import Memo
-from iopguide.model import SiteConfig
+from iopguide.model import BuildOptions, SiteConfig
 from iopguide.source.config import load_config
 from iopguide.source.pages import LoadedContent, SinceLastLoad, load_content
 from iopguide.source.validate import validate_site
-
-if TYPE_CHECKING:
-    from iopguide.build.pipeline import BuildOptions
 
 
 @dataclass(frozen=True)
