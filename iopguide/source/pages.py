@@ -108,6 +108,8 @@ class SinceLastLoad:
 
     changed: set[str] | None = None  # paths below content/; None: any file may have changed
     listing: tuple[list[str], list[str]] | None = None  # what find_sources found: pages, assets
+    files: tuple[list[str], list[PageFile]] = ([], [])  # the page files of that listing
+    pages: dict[str, Page] = field(default_factory=dict)  # rel_path → the page loaded from it
     quiz: tuple[frozenset[str], Quiz] | None = None  # the quiz, and the page paths it was checked against
 
 
@@ -131,9 +133,10 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
 
         errors.extend(filter(None, (check_content_file(path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
                                     for rel_path, path in loaded.assets.items())))
-    files = [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
-             for rel_path in page_files]
-    for rel_path, page in zip(page_files, load_pages(files, config, errors, known, while_reading, since.changed)):
+    if since.files[0] is not page_files:
+        since.files = (page_files, [PageFile(content_dir / rel_path, rel_path, posixpath.normpath(f"{shown_dir}/{rel_path}"))
+                                    for rel_path in page_files])
+    for rel_path, page in zip(page_files, load_pages(since.files[1], config, errors, known, while_reading, since)):
         if page is None:
             loaded.broken.add(rel_path)
         elif page.meta.draft and not include_drafts:
@@ -235,20 +238,21 @@ def load_page(file: PageFile, config: SiteConfig, errors: list[ContentError]) ->
 
 def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentError],
                known: Memo | None = None, while_reading: Callable[[], object] | None = None,
-               changed: set[str] | None = None) -> list[Page | None]:
+               since: SinceLastLoad | None = None) -> list[Page | None]:
     """The page in each file, in order (None for a file with mistakes, which go to `errors`).
 
     With `known` (earlier builds' SourceRecords by path), an unchanged file is not read at all: its
-    body is read only if the page has to be converted again. With `changed` (the files the preview's
-    watcher saw change since `known` was filled), the others are not even looked at. The files that must be read are shared
-    out to worker processes when there are enough: reading them and parsing their front matter is
+    body is read only if the page has to be converted again. With `since` (the preview's last load and
+    the files its watcher saw change since), the others are not even looked at. The files that must
+    be read are shared out to worker processes when there are enough: reading them and parsing their front matter is
     most of a first build's work before its pages can be converted, and left a core idle; the build
     process does `while_reading` meanwhile. The workers send back each page's record, not its body.
     """
     earlier = [known.get(file.rel_path) if known else None for file in files]
-    checked = range(len(files)) if changed is None else [
+    changed = since.changed if since else None
+    checked = range(len(files)) if changed is None else {
         index for index, (file, record) in enumerate(zip(files, earlier))
-        if record is None or file.rel_path in changed or record.review_months != config.review_months]
+        if record is None or file.rel_path in changed or record.review_months != config.review_months}
     statuses = {index: files[index].path.stat() for index in checked}
     unread = [index for index in checked
               if earlier[index] is None or not earlier[index].still_describes(statuses[index], config.review_months)]
@@ -273,9 +277,13 @@ def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentEr
         reads = dict(zip(unread, map_forked(read_record, unread, workers, while_reading)))
     else:
         reads = {index: read(index) for index in unread}
+    last = since.pages if since and changed is not None else {}
     pages: list[Page | None] = []
     for index, file in enumerate(files):
         record, body_text = earlier[index], None
+        if index not in checked and file.rel_path in last:
+            pages.append(last[file.rel_path])  # the same file, so the same page
+            continue
         if index in reads:
             done, mistakes = reads[index]
             errors.extend(mistakes)
@@ -286,6 +294,8 @@ def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentEr
             if known:
                 known.put(file.rel_path, record)
         pages.append(_page(file, record, body_text))
+    if since:
+        since.pages = {page.rel_path: page for page in pages if page is not None}
     return pages
 
 
