@@ -10,8 +10,18 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from iopguide.fingerprints import digest
-from iopguide.source.yaml_lines import nearest_line
 
+
+# The address schemes anything published may link to: pages' raw HTML (markup/sanitize.py) and SVG
+# files from content/ (source/content_files.py) are held to the same list.
+ALLOWED_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
+
+
+def nearest_line(lines: dict[tuple, int], keypath: tuple, default: int) -> int:
+    """The line of `keypath` in a YAML file's line map, or of the nearest key above it that has one."""
+    while keypath and keypath not in lines:
+        keypath = keypath[:-1]
+    return lines.get(keypath, default)
 
 @dataclass(frozen=True)
 class BuildOptions:

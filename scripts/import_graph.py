@@ -7,6 +7,8 @@ Each module is listed with the modules it imports, by kind: at the top of the fi
 inside a function, where it loads only when called (`lazy`), and under `if TYPE_CHECKING:`, for type
 hints alone (`typing`). Its floor is the longest chain of top-of-file imports below it. Then the
 circles: the script fails if any import that runs closes one; one closed by type hints alone is shown.
+Last the layers: a stage's module imports only the shared modules (iopguide/*.py) and modules of its
+own or an earlier stage, in the pipeline's order; the script fails on any import that does not.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "iopguide"
 KINDS = ("imports", "lazy", "typing")
+STAGES = ("source", "markup", "render", "build", "commands")  # the pipeline's order, then the commands on top
 
 
 def module_names() -> dict[str, Path]:
@@ -113,6 +116,18 @@ def floors(graph: dict[str, set[str]]) -> dict[str, int]:
     return found
 
 
+def layer(name: str) -> int:
+    """0 for a shared module, else 1 + the place of its stage in the pipeline."""
+    parts = short(name).split(".")
+    return STAGES.index(parts[0]) + 1 if len(parts) > 1 else 0
+
+
+def against_the_layers(edges: dict[str, dict[str, set[str]]]) -> list[str]:
+    """Every import, of any kind, from a module to one of a later stage (or from a shared module to a stage's)."""
+    return [f"{short(name)} → {short(target)}" for name in sorted(edges) for kind in KINDS
+            for target in sorted(edges[name][kind]) if layer(target) > layer(name)]
+
+
 def short(name: str) -> str:
     return name.removeprefix("iopguide.")
 
@@ -137,7 +152,9 @@ def main() -> int:
         runtime_circles = runtime_circles or (bool(groups) and "typing" not in kinds)
         print(f"circles, {title}: " + ("; ".join(" ↔ ".join(map(short, group)) for group in groups) or "none"))
     print(f"deepest floor: {max(level.values())}")
-    return 1 if runtime_circles else 0
+    wrong = against_the_layers(edges)
+    print("layers (" + " → ".join(STAGES) + "): " + ("; ".join(wrong) if wrong else "kept"))
+    return 1 if runtime_circles or wrong else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Stage 5: make the output files that changed — convert, render, write — on every core.
+"""Making the output files that changed — convert, render, write — on every core.
 
 Each job converts one page's Markdown (or takes it from the cache), renders its template and writes
 the file into the staging folder. Jobs run in batches in worker processes forked from the build, so

@@ -1,4 +1,4 @@
-"""Stage 6: write the site atomically — build beside output/, swap it in only when complete."""
+"""Writing the site atomically — build beside output/, swap it in only when complete."""
 from __future__ import annotations
 
 import contextlib

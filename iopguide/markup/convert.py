@@ -1,4 +1,4 @@
-"""Stage 4: convert each page's Markdown body to HTML, resolving links between pages."""
+"""Each page's Markdown body to HTML, with links between pages resolved and raw HTML checked."""
 from __future__ import annotations
 
 import contextlib

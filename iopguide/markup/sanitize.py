@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iopguide.markup.error_lines import LineSearch, SearchText
+from iopguide.model import ALLOWED_SCHEMES
 
 # What editors may write. Every element here is read by a browser in one way, wherever it stands:
 # none switches the parser to raw text (script, style, textarea, title, noscript …), to foreign
@@ -45,7 +46,6 @@ ELEMENT_ATTRIBUTES = {
     "time": {"datetime"}, "details": {"open"},
 }
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
-ALLOWED_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 INPUT_TYPES = frozenset({"checkbox"})
 # Hints for elements editors reach for; any other element gets DEFAULT_ELEMENT_HINT.
 ELEMENT_HINTS = {

@@ -1,4 +1,4 @@
-"""Stage 5: render every page, the 404 page, sitemap.xml and robots.txt."""
+"""Rendering every page, the 404 page, sitemap.xml and robots.txt through the Jinja templates."""
 from __future__ import annotations
 
 import contextlib

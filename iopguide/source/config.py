@@ -1,4 +1,4 @@
-"""Stage 1: load and validate site_config.yaml into a SiteConfig."""
+"""site_config.yaml, read and checked into a SiteConfig."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -15,7 +15,7 @@ import xml.parsers.expat
 from pathlib import Path
 
 from iopguide.errors import ContentError
-from iopguide.markup.sanitize import ALLOWED_SCHEMES
+from iopguide.model import ALLOWED_SCHEMES
 
 # What each kind of file starts with (its "magic bytes"), read from the first HEAD_BYTES: one for each
 # of content.ASSET_SUFFIXES but .svg.

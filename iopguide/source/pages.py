@@ -1,4 +1,5 @@
-"""Stage 2: load every Markdown page below content/ into Page objects, checking its front matter."""
+"""Every Markdown page below content/ as a Page, its front matter checked; the files published as
+they are; and the self-check."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Stage 3: checks that need the whole site — config references to pages, and page templates."""
+"""The checks that need the whole site — config references to pages, and page templates."""
 from __future__ import annotations
 
 from pathlib import Path

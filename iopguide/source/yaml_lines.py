@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from iopguide.errors import ContentError
+from iopguide.model import nearest_line
 
 if TYPE_CHECKING:
     import yaml
@@ -62,12 +63,6 @@ class YamlDoc:
     def line(self, keypath: tuple = ()) -> int:
         """The line of keypath, or of its nearest parent that has one."""
         return nearest_line(self.lines, keypath, self.first_line)
-
-
-def nearest_line(lines: dict[tuple, int], keypath: tuple, default: int) -> int:
-    while keypath and keypath not in lines:
-        keypath = keypath[:-1]
-    return lines.get(keypath, default)
 
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:
