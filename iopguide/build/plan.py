@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.build.cache import BuildCache, ConversionRecord, OutputRecord
-from iopguide.source.pages import LoadedContent
 from iopguide.model import LinkTargets, Page, SiteConfig, guide_pages
 
 if TYPE_CHECKING:
+    from iopguide.source.pages import LoadedContent
     from iopguide.render.assets import AssetMap
 
 SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots.txt": "robots.txt"}

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iopguide.errors import ContentError, did_you_mean, display_path
-from iopguide.source.pages import LoadedContent
 from iopguide.model import PageRef, SiteConfig
+
+if TYPE_CHECKING:  # for type hints alone: validating needs only what loading made
+    from iopguide.source.pages import LoadedContent
 
 NOT_PAGE_TEMPLATES = {"base", "404"}
 
