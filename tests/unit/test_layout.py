@@ -29,3 +29,11 @@ def _one_letter_apart(a: str, b: str) -> bool:
 def test_no_two_modules_are_a_letter_apart() -> None:
     names = sorted({path.stem for path in (ROOT / "iopguide").rglob("*.py") if path.stem != "__init__"})
     assert [(a, b) for a in names for b in names if a < b and _one_letter_apart(a, b)] == []
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    """docs/architecture.md lists the layout module by module; one left out is one a newcomer cannot place."""
+    layout = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "iopguide").rglob("*.py")
+                     if path.name != "__init__.py")
+    assert [module for module in modules if f" {module.rpartition('/')[2]} " not in layout] == []
