@@ -207,6 +207,25 @@ NOTES_BACK_ID = "page-notes-back"  # the template's words for a link from a note
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 
 
+class EmptyNoteProcessor(Treeprocessor):
+    """A note with nothing after its colon (`[^1]:`) is reported and left out: Python-Markdown gives it
+    no link back, and its reordering of the notes then fails on it."""
+
+    def run(self, root: etree.Element) -> None:
+        notes = next((element for element in root if element.tag == "div" and element.get("class") == "footnote"), None)
+        for listing in notes.iter("ol") if notes is not None else ():
+            for item in [item for item in listing if item.tag == "li" and not _has_backref(item)]:
+                listing.remove(item)
+                name = item.get("id", "").partition(":")[2]
+                self.md.page_context.problems.append(LinkProblem(
+                    f"[^{name}]:", f"the note '[^{name}]' is empty",
+                    f"write its source after the colon, like '[^{name}]: Source. [Title](https://…)', or delete it"))
+
+
+def _has_backref(item: etree.Element) -> bool:
+    return any(link.get("class") == "footnote-backref" for link in item.iter("a"))
+
+
 class FootnoteProcessor(Treeprocessor):
     """Numbered citations that screen readers announce: a reference is described by the notes'
     heading ("1, Notes"), and a link back to the text is named by the template's words rather than
@@ -314,6 +333,8 @@ class SiteExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.page_context = None
         md.shortcuts = speedups.install(md) if self.shortcuts else []
+        # after footnote (50) makes the notes, before footnote-reorder (19), which fails on an empty one
+        md.treeprocessors.register(EmptyNoteProcessor(md), "site-empty-notes", 20)
         md.treeprocessors.register(LinkProcessor(md), "site-links", 19)
         md.treeprocessors.register(ChecklistProcessor(md), "site-checklist", 18)
         md.treeprocessors.register(TableProcessor(md), "site-tables", 17)
