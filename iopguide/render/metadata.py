@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup
 
-from iopguide.model import Page, SiteConfig
+from iopguide.model import PageView, SiteConfig
 
 # Everything comes from the site itself: no inline script or style, no other origin, no plugins,
 # no forms that post anywhere.
@@ -102,7 +102,7 @@ def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
     return sorted(rules)
 
 
-def structured_data(page: Page, config: SiteConfig, editorial_policy: str | None) -> list[dict]:
+def structured_data(page: PageView, config: SiteConfig, editorial_policy: str | None) -> list[dict]:
     """schema.org JSON-LD: every page is a MedicalWebPage with its review date, who reviewed it and who
     publishes it; the FAQ is also an FAQPage. `editorial_policy` is below the site root or a full address."""
     url = config.base_url + page.url

@@ -40,7 +40,8 @@ class Field:
 
     kind = "a value"
     example = ""
-    layout = "check in the README how '{key}' is written"  # the hint when one example line cannot show it
+    # the hint when one example line cannot show it: the guides moved from the README into docs/
+    layout = "check how '{key}' is written in docs/ (editing.md: pages, configuration.md: site_config.yaml, quiz.md: the quiz)"
 
     def __init__(self, *, required: bool = False, default: Any = None):
         self.required, self.default = required, default
