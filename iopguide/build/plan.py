@@ -49,7 +49,7 @@ class SitePlan:
     keep: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file as written before
 
 
-def listing(page: Page | None) -> str:
+def listing_key(page: Page | None) -> str:
     """Stands for everything another page's template can show of `page`: its PageListing."""
     return page.listing_key if page else ""
 
@@ -121,14 +121,14 @@ class RenderKeys:
 
     def partial_key(self, template: str, page: Page | None) -> str:
         """Every input of the file but the page's converted Markdown."""
-        known = self.known.get(listing(page) or template)
+        known = self.known.get(listing_key(page) or template)
         if known is None:
             names = self.reads(template)
             values = {"previous_page": self._neighbour(page, -1), "next_page": self._neighbour(page, +1),
                       **self.shared}
             chosen = sorted(values) if names is None else sorted(names & values.keys())
-            known = digest(self.site, template, listing(page), [(name, values[name]) for name in chosen])
-            self.known.put(listing(page) or template, known)
+            known = digest(self.site, template, listing_key(page), [(name, values[name]) for name in chosen])
+            self.known.put(listing_key(page) or template, known)
         return known
 
     def _neighbour(self, page: Page | None, step: int) -> str:
@@ -205,4 +205,4 @@ def _quiz_key(content: LoadedContent, by_path: dict[str, Page], lookups_key: str
     if quiz is None:
         return ""
     checklist = by_path.get(quiz.checklist_page)
-    return digest(quiz.source, listing(checklist), lookups_key)
+    return digest(quiz.source, listing_key(checklist), lookups_key)

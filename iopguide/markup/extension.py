@@ -213,9 +213,9 @@ class EmptyNoteProcessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         notes = next((element for element in root if element.tag == "div" and element.get("class") == "footnote"), None)
-        for listing in notes.iter("ol") if notes is not None else ():
-            for item in [item for item in listing if item.tag == "li" and not _has_backref(item)]:
-                listing.remove(item)
+        for numbered in notes.iter("ol") if notes is not None else ():
+            for item in [item for item in numbered if item.tag == "li" and not _has_backref(item)]:
+                numbered.remove(item)
                 name = item.get("id", "").partition(":")[2]
                 self.md.page_context.problems.append(LinkProblem(
                     f"[^{name}]:", f"the note '[^{name}]' is empty",

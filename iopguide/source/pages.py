@@ -108,8 +108,8 @@ class SinceLastLoad:
     as the build takes a file whose stat data is unchanged."""
 
     changed: set[str] | None = None  # paths below content/; None: any file may have changed
-    listing: tuple[list[str], list[str]] | None = None  # what find_sources found: pages, assets
-    files: tuple[list[str], list[PageFile]] = ([], [])  # the page files of that listing
+    found: tuple[list[str], list[str]] | None = None  # what find_sources found: pages, assets
+    files: tuple[list[str], list[PageFile]] = ([], [])  # the page files among them
     pages: dict[str, Page] = field(default_factory=dict)  # rel_path → the page loaded from it
     quiz: tuple[frozenset[str], Quiz] | None = None  # the quiz, and the page paths it was checked against
 
@@ -154,24 +154,24 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
 
 def _sources(content_dir: Path, errors: list[ContentError], since: SinceLastLoad) -> tuple[list[str], list[str]]:
     """find_sources, or the preview's last answer while it still holds."""
-    if not _listing_holds(content_dir, since):
+    if not _found_still_holds(content_dir, since):
         before = len(errors)
-        since.listing = find_sources(content_dir, errors)
+        since.found = find_sources(content_dir, errors)
         if len(errors) > before:  # links to refuse: look again next time, so they are reported until fixed
-            listing, since.listing = since.listing, None
-            return listing
-    return since.listing
+            found, since.found = since.found, None
+            return found
+    return since.found
 
 
-def _listing_holds(content_dir: Path, since: SinceLastLoad) -> bool:
-    """Whether no page or asset was added or removed since the last listing: each changed path is
-    listed exactly when it is a plain file (a new folder or link is looked at in full)."""
-    if since.changed is None or since.listing is None:
+def _found_still_holds(content_dir: Path, since: SinceLastLoad) -> bool:
+    """Whether no page or asset was added or removed since find_sources last looked: each changed path
+    was found exactly when it is a plain file (a new folder or link is looked at in full)."""
+    if since.changed is None or since.found is None:
         return False
-    listed = {*since.listing[0], *since.listing[1]}
+    found = {*since.found[0], *since.found[1]}
     for rel_path in since.changed:
         path = content_dir / rel_path
-        if path.is_symlink() or path.is_dir() or (rel_path in listed) != path.is_file():
+        if path.is_symlink() or path.is_dir() or (rel_path in found) != path.is_file():
             return False
     return True
 
