@@ -151,7 +151,8 @@ def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]
     """The page's HTML and each piece of it the templates show with `| safe`, as checked, and every
     refusal once. Intro and section bodies are parts of the page's HTML: when the quick scan passed
     it whole, it passed them, and section titles, which are its headings' insides. The contents
-    list's heading names are made apart from the page (by the toc extension), and checked on their own."""
+    list's heading names are made apart from the page (by the toc extension), and the citation notes
+    are taken out of it (extension.py): both are checked on their own."""
     whole = check_html(html, context.reserved_ids)
     refused, seen = list(whole.refused), set(whole.refused)
 
@@ -167,6 +168,7 @@ def _publish_checked(html: str, context: PageContext) -> tuple[str, list[Unsafe]
     context.sections = [replace(section, title_html=publish(section.title_html),
                                 body_html=publish(section.body_html)) for section in context.sections]
     context.headings = [replace(heading, text=publish(heading.text, part_of_whole=False)) for heading in context.headings]
+    context.notes_html = publish(context.notes_html, part_of_whole=False)  # taken out of the page's HTML
     return whole.html, refused
 
 

@@ -69,10 +69,14 @@ def corpus() -> list[str]:
 
 
 def vector_page(number: int, vector: str) -> str:
-    """The vector as an editor could write it: under a `##` heading, and in the heading when it is one line."""
-    heading = f"## Question {number} {vector}" if "\n" not in vector else f"## Question {number}"
+    """The vector as an editor could write it: under a `##` heading, and, when it is one line, in the
+    heading and in a citation note (notes are shown apart from the text, under their own heading)."""
+    one_line = "\n" not in vector
+    heading = f"## Question {number} {vector}" if one_line else f"## Question {number}"
+    note = f"\n[^v]: Source. {vector}\n" if one_line else ""
     return (f"---\ntitle: Vector {number}\ndescription: A hostile page.\nlast_reviewed: 2026-01-15\n"
-            f"template: {TEMPLATES[number % len(TEMPLATES)]}\n---\nIntro.\n\n{heading}\n\n{vector}\n")
+            f"template: {TEMPLATES[number % len(TEMPLATES)]}\n---\nIntro.{'[^v]' if one_line else ''}\n\n"
+            f"{heading}\n\n{vector}\n{note}")
 
 
 def test_every_published_piece_holds_only_allowed_markup_and_reads_back_as_checked():
@@ -106,9 +110,9 @@ def build_corpus(project) -> tuple[set[int], list[int]]:
             number, at = int(match.group(1)), int(match.group(2))
             assert at >= 7, line  # in the page's body, not its front matter
             lines_named += 1
-            # the heading (line 9) or the vector's own lines; the body's first line when markup was
-            # made by the parser (<isindex> becomes a <form>) and is nowhere in the text
-            on_its_lines += 9 <= at <= 11 + vectors[number].count("\n")
+            # the heading (line 9), the vector's own lines or its note (line 13); the body's first line
+            # when markup was made by the parser (<isindex> becomes a <form>) and is nowhere in the text
+            on_its_lines += 9 <= at <= 13 + vectors[number].count("\n")
             if number not in refused:
                 refused.add(number)
                 (project.root / f"content/v{number:04d}.md").unlink()
@@ -167,8 +171,9 @@ def test_a_hostile_corpus_is_refused_with_its_lines_or_published_harmless_in_chr
     started = time.monotonic()
     for template in TEMPLATES:  # the templates' own markup, to tell it from the vectors'
         project.write(f"content/plain-{template}.md", f"---\ntitle: Plain\ndescription: A plain page.\n"
-                      f"last_reviewed: 2026-01-15\ntemplate: {template}\n---\nIntro.\n\n"
-                      + "".join(f"## Question {n}\n\nText with a [link](https://example.org/).\n\n" for n in range(5)))
+                      f"last_reviewed: 2026-01-15\ntemplate: {template}\n---\nIntro.[^v]\n\n"
+                      + "".join(f"## Question {n}\n\nText with a [link](https://example.org/).\n\n" for n in range(5))
+                      + "[^v]: Source. [A title](https://example.org/)\n")
     refused, published = build_corpus(project)
     print(f"{len(refused)} vectors refused, {len(published)} published, built in {time.monotonic() - started:.1f} s")
     total = len(refused) + len(published)

@@ -27,6 +27,19 @@ def test_markup_hidden_in_noscript_is_refused_with_its_line(project):
     assert_reported(problems(project.build()), f"content/extra.md:{FIRST}: raw HTML <noscript> is not allowed in pages")
 
 
+@pytest.mark.parametrize("note, message", [
+    ("<script>alert(1)</script>", "raw HTML <script> is not allowed in pages"),
+    ('<img src=x onerror="alert(1)">', "onerror"),
+    ("[Call 988](javascript:alert(1))", "the address 'javascript:alert(1)' uses javascript:"),
+])
+def test_markup_in_a_citation_note_is_checked_like_the_rest_of_the_page(project, note, message):
+    # notes are taken out of the page and shown under their own heading: they were published unchecked
+    project.write("content/extra.md", PAGE_START + f"Text.[^1]\n\n[^1]: Source. {note}\n")
+
+    lines = problems(project.build())
+    assert any(line.startswith(f"content/extra.md:{BODY_LINE + 2}: ") and message in line for line in lines), lines
+
+
 def test_markup_inside_select_is_refused_with_its_line(project):
     # html5lib 1.1 drops what a <select> holds; current Chromium keeps it
     project.write("content/extra.md", page_with(
