@@ -227,7 +227,9 @@ def _keep_first_newline(tokens):
 
 
 # Markup as Markdown writes it: every tag in this one plain form, and text with each < escaped.
-_PLAIN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z][a-z0-9-]*(?:="[^"<>]*")?)*)\s*>')
+# Whitespace as HTML means it inside a tag: Python's \s also takes no-break and other spaces, which a
+# browser reads as part of the tag's name.
+_PLAIN_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:[ \t\n\f\r]+[a-z][a-z0-9-]*(?:="[^"<>]*")?)*)[ \t\n\f\r]*>')
 _PLAIN_ATTRIBUTE = re.compile(r'([a-z][a-z0-9-]*)(?:="([^"<>]*)")?')
 # Elements Markdown, its extensions and ours write, all of them allowed.
 _PLAIN_ELEMENTS = {"a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3",
