@@ -178,12 +178,13 @@ class CacheIndex:
     conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
     template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads
+    quizzes: dict[str, Any] = field(default_factory=dict)  # digest of the quiz's files and pages → proven Quiz
     plan_context: str = ""  # what every output's partial key was worked out from, besides the page itself
     partial_keys: dict[str, str] = field(default_factory=dict)  # listing key, or template name → partial key
     written: str = ""  # a random id given when the index was written whole, which its changes name
 
 
-TABLES = ("configs", "sources", "conversions", "outputs", "template_reads", "partial_keys")  # CacheIndex's dicts
+TABLES = ("configs", "sources", "quizzes", "conversions", "outputs", "template_reads", "partial_keys")  # CacheIndex's dicts
 INDEX_FILE, CHANGES_FILE = "index.pickle", "index-changes.pickle"
 
 
@@ -240,6 +241,9 @@ class BuildCache:
 
     def configs(self) -> Memo:
         return Memo(self.previous.configs, self.index.configs)
+
+    def quizzes(self) -> Memo:
+        return Memo(self.previous.quizzes, self.index.quizzes)
 
     def _read_index(self) -> tuple[CacheIndex, CacheIndex]:
         """(the index the last build left, the index last written whole, which it is based on)."""

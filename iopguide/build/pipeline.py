@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Iterator
 from iopguide.render.assets import AssetMap, fingerprint_assets
 from iopguide.fingerprints import digest
 from iopguide.build.cache import BuildCache, OutputRecord
-from iopguide.source.pages import LoadedContent
 from iopguide.errors import BuildFailed, ContentError
 from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
@@ -21,7 +20,8 @@ from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_si
                                     site_inodes, write_or_keep)
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
 from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig
-from iopguide.source.site import Remembered, load_site
+from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered
+from iopguide.source.site import load_site
 from iopguide.workers import garbage_collection_paused
 
 if TYPE_CHECKING:  # jobs.py loads Markdown and Jinja, which a build with nothing to remake never needs
@@ -102,7 +102,7 @@ def _load_and_plan(options: BuildOptions, stage: _Stages) -> PlannedBuild:
         epoch = source_date_epoch()
         templates = _Templates(options.templates_dir, cache)
         errors: list[ContentError] = []
-        remembered = Remembered(cache.configs(), cache.sources()) if cache.enabled else Remembered()
+        remembered = Remembered(cache.configs(), cache.sources(), cache.quizzes()) if cache.enabled else NOTHING_REMEMBERED
         site = load_site(options, errors, remembered, templates.prepare)
         config, content = site.config, site.content
         templates.config = config

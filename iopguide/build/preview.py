@@ -23,8 +23,8 @@ from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, Rende
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment, template_reads
-from iopguide.source.pages import SinceLastLoad
-from iopguide.source.site import LoadedSite, Remembered, load_site
+from iopguide.source.pages import Remembered, SinceLastLoad
+from iopguide.source.site import LoadedSite, load_site
 from iopguide.workers import garbage_collection_paused
 
 
@@ -81,7 +81,9 @@ class PreviewBuild:
         """Start again from nothing: the next rebuild converts and renders every page."""
         configs: dict[str, Any] = {}
         sources: dict[str, Any] = {}
-        self.remembered = Remembered(Memo(configs, configs), Memo(sources, sources), SinceLastLoad())
+        quizzes: dict[str, Any] = {}
+        self.remembered = Remembered(Memo(configs, configs), Memo(sources, sources), Memo(quizzes, quizzes),
+                                     SinceLastLoad())
         self.templates: _Templates | None = None
         self.partial_keys: tuple[str, dict[str, str]] = ("", {})  # the context they hold in, and the keys
         self.conversions: dict[str, _Conversion] = {}  # by page rel_path

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Callable
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.errors import ContentError, display_path
-from iopguide.files import files_below
 from iopguide.source.schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
 from iopguide.model import Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
-from iopguide.files import read_text
+from iopguide.files import MAX_FILE_BYTES, files_below, read_text
 from iopguide.workers import map_forked, worker_count
 from iopguide.source.yaml_lines import load_parser, parse_yaml
 
@@ -111,12 +110,26 @@ class SinceLastLoad:
     found: tuple[list[str], list[str]] | None = None  # what find_sources found: pages, assets
     files: tuple[list[str], list[PageFile]] = ([], [])  # the page files among them
     pages: dict[str, Page] = field(default_factory=dict)  # rel_path → the page loaded from it
-    quiz: tuple[frozenset[str], Quiz] | None = None  # the quiz, and the page paths it was checked against
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """What earlier loads worked out, so unchanged files are not read or parsed again: configs and
+    proven quizzes by a digest of what they were made from, page records by path (the build keeps
+    them in its cache, the preview in memory), and for the preview what its last load found and
+    which files changed since."""
+
+    configs: Memo | None = None
+    sources: Memo | None = None
+    quizzes: Memo | None = None
+    since: SinceLastLoad | None = None
+
+
+NOTHING_REMEMBERED = Remembered()  # check, tests, and a build without its cache
 
 
 def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, errors: list[ContentError],
-                 known: Memo | None = None, while_reading: Callable[[], object] | None = None,
-                 since: SinceLastLoad | None = None) -> LoadedContent:
+                 remembered: Remembered = NOTHING_REMEMBERED, while_reading: Callable[[], object] | None = None) -> LoadedContent:
     """Every page, asset and the quiz below content_dir; mistakes go to `errors`, the page is left out.
 
     `while_reading` is called while worker processes read the page files, if it comes to that: work
@@ -125,7 +138,7 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     if not content_dir.is_dir():
         raise ContentError(display_path(content_dir), None, "the content folder does not exist",
                            "run the command from the project folder, or pass --content DIR")
-    since = since or SinceLastLoad()
+    known, since = remembered.sources, remembered.since or SinceLastLoad()
     page_files, asset_files = _sources(content_dir, errors, since)
     loaded = LoadedContent([], assets={rel_path: content_dir / rel_path for rel_path in asset_files})
     shown_dir = display_path(content_dir)
@@ -148,7 +161,8 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
     quiz_file = content_dir / QUIZ_FILE
     if quiz_file.is_file():
         loaded.has_quiz_file = True
-        loaded.quiz = _quiz(quiz_file, frozenset(page.rel_path for page in loaded.pages) | loaded.broken, errors, since)
+        loaded.quiz = _quiz(quiz_file, frozenset(page.rel_path for page in loaded.pages) | loaded.broken, errors,
+                            remembered.quizzes)
     return loaded
 
 
@@ -176,18 +190,30 @@ def _found_still_holds(content_dir: Path, since: SinceLastLoad) -> bool:
     return True
 
 
-def _quiz(quiz_file: Path, page_paths: frozenset[str], errors: list[ContentError], since: SinceLastLoad) -> Quiz | None:
-    """The quiz, or the preview's last one while neither its files nor the pages it may link to changed."""
+def _quiz(quiz_file: Path, page_paths: frozenset[str], errors: list[ContentError], known: Memo | None) -> Quiz | None:
+    """The quiz, loaded, proven and answered as every person in its scenarios; or, with `known`, the
+    one an earlier load proved from the same two files and the same pages, without parsing YAML."""
     # only sites with a quiz pay for loading its code
     from iopguide.source.quiz_scenarios import SCENARIO_FILE, load_quiz_with_scenarios
 
-    if (since.changed is not None and since.quiz is not None and since.quiz[0] == page_paths
-            and not since.changed & {QUIZ_FILE, SCENARIO_FILE}):
-        return since.quiz[1]
-    before = len(errors)
-    quiz = load_quiz_with_scenarios(quiz_file, page_paths, errors)
-    since.quiz = (page_paths, quiz) if quiz is not None and len(errors) == before else None
+    scenarios = quiz_file.with_name(SCENARIO_FILE)
+    key = _quiz_key(quiz_file, scenarios, page_paths) if known else None
+    quiz = known.get(key) if key else None
+    if quiz is None:
+        before = len(errors)
+        quiz = load_quiz_with_scenarios(quiz_file, page_paths, errors)
+        if key and quiz is not None and len(errors) == before:  # one with mistakes is loaded again, to show them
+            known.put(key, quiz)
     return quiz
+
+
+def _quiz_key(quiz_file: Path, scenarios: Path, page_paths: frozenset[str]) -> str | None:
+    """What a proven quiz follows from: both files' bytes, where they are and the pages there are.
+    None for a file too large to read whole, which loading reports."""
+    files = [path for path in (quiz_file, scenarios) if path.is_file()]
+    if any(path.stat().st_size > MAX_FILE_BYTES for path in files):
+        return None
+    return digest([(display_path(path), path.read_bytes()) for path in files], sorted(page_paths))
 
 
 # A file last changed this close to when it was read could change again within the same clock tick

@@ -6,22 +6,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from iopguide.errors import ContentError
-from iopguide.fingerprints import Memo
 from iopguide.model import BuildOptions, SiteConfig
 from iopguide.source.config import load_config
-from iopguide.source.pages import LoadedContent, SinceLastLoad, load_content
+from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered, load_content
 from iopguide.source.validate import validate_site
-
-
-@dataclass(frozen=True)
-class Remembered:
-    """What earlier loads worked out, so unchanged files are not read or parsed again: configs by a
-    digest of their text, page records by path (the build keeps them in its cache, the preview in
-    memory), and for the preview what its last load found and which files changed since."""
-
-    configs: Memo | None = None
-    sources: Memo | None = None
-    since: SinceLastLoad | None = None
 
 
 @dataclass
@@ -30,7 +18,7 @@ class LoadedSite:
     content: LoadedContent
 
 
-def load_site(options: BuildOptions, errors: list[ContentError], remembered: Remembered = Remembered(),
+def load_site(options: BuildOptions, errors: list[ContentError], remembered: Remembered = NOTHING_REMEMBERED,
               while_reading: Callable[[SiteConfig], object] | None = None) -> LoadedSite:
     """Load and cross-check the whole site; its mistakes go to `errors`. A config that cannot be used
     raises BuildFailed, a missing content folder ContentError: nothing else can be checked then.
@@ -39,7 +27,6 @@ def load_site(options: BuildOptions, errors: list[ContentError], remembered: Rem
     """
     config = load_config(options.config_path, options.base_url, remembered.configs)
     meanwhile = (lambda: while_reading(config)) if while_reading else None
-    content = load_content(options.content_dir, config, options.drafts, errors, remembered.sources, meanwhile,
-                           remembered.since)
+    content = load_content(options.content_dir, config, options.drafts, errors, remembered, meanwhile)
     validate_site(config, content, options.templates_dir, errors)
     return LoadedSite(config, content)

@@ -327,3 +327,15 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_still_read_again(real: 
     _, made = real.cached_build()
     assert made == 1 and "WEEK" in real.read("output/faq/index.html")
     real.assert_same_as_clean_build()
+
+
+def test_a_quiz_the_cache_proved_is_proven_again_when_a_scenario_changes(real: RealProject) -> None:
+    """The proven quiz is kept by its two files and the pages: a scenario that no longer holds stops
+    the next build, though quiz.yaml itself did not change, and the build after the fix is clean."""
+    real.cached_build()
+    real.edit("content/quiz-scenarios.yaml", "    result: crisis", "    result: outpatient")
+    run = real.build()
+    assert run.code == 1 and "content/quiz-scenarios.yaml:" in run.err, run.err
+    real.edit("content/quiz-scenarios.yaml", "    result: outpatient", "    result: crisis")
+    real.cached_build()
+    real.assert_same_as_clean_build()
