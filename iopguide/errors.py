@@ -33,6 +33,12 @@ class BuildFailed(Exception):
         super().__init__(f"{len(self.errors)} problem(s)")
 
 
+def stop_if(errors: list[ContentError]) -> None:
+    """End the build here, with every mistake found so far, if there are any."""
+    if errors:
+        raise BuildFailed(errors)
+
+
 def _one_line(text: str) -> str:
     """Messages quote the editor's text, which may hold line breaks; each problem stays one line of output."""
     return " ".join(text.splitlines())

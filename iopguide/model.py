@@ -239,7 +239,6 @@ class Page(_Titled):
     """A page of the site: its file, address and front matter, as loaded; nothing changes it after.
     Its converted Markdown is a value of its own (Converted), handed to the templates beside it."""
 
-    source_path: Path
     rel_path: str  # posix path below content/, e.g. "what-is-an-iop.md"
     display_path: str  # as shown in messages, e.g. "content/what-is-an-iop.md"
     url: str  # below the site root, "" for the home page, else ending in "/"
@@ -354,6 +353,11 @@ class RenderedQuiz:
     notes_html: list[str]
     checklist: Page
     links: set[str]  # rel_paths of the pages its text links to, and its checklist's
+
+
+def quiz_page(pages: list[Page]) -> Page | None:
+    """The page that shows the self-check (template: quiz), if there is one; validation allows one."""
+    return next((page for page in pages if page.meta.template == "quiz"), None)
 
 
 def guide_pages(pages: list[Page]) -> list[Page]:

@@ -135,7 +135,8 @@ def _flush_std_streams() -> None:
 @contextlib.contextmanager
 def garbage_collection_paused() -> Iterator[None]:
     """Run a build (or a preview's rebuild) without the cyclic garbage collector, which it would keep
-    busy for nothing; what it freezes (gc.freeze) is also kept out of forked workers' copied memory.
+    busy for nothing. What the build freezes meanwhile (gc.freeze, before it forks workers) stays out
+    of the workers' copied memory, and is released here when it ends.
 
     Most of what a build makes — the cache index, the pages, the modules it loads — lives until
     the build ends, yet the collector walks it again and again as more is made: a large share of a

@@ -49,7 +49,10 @@ def edges_of(path: Path, known: dict[str, Path]) -> dict[str, set[str]]:
             kind = "lazy" if kind == "imports" else kind
         if isinstance(node, ast.Import):
             found[kind].update(_known(alias.name, known) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            # the package imports absolutely; a relative import would slip past the checks below
+            raise SystemExit(f"{path}:{node.lineno}: a relative import — write it as `from iopguide.… import …`")
+        elif isinstance(node, ast.ImportFrom) and node.module:
             found[kind].update(_known(f"{node.module}.{alias.name}", known) for alias in node.names)
         visit(node, kind)
 

@@ -174,7 +174,7 @@ class CacheIndex:
 
     engine: str
     configs: dict[str, Any] = field(default_factory=dict)  # digest of the config's text and options → SiteConfig
-    sources: dict[str, Any] = field(default_factory=dict)  # page rel_path → content.SourceRecord
+    sources: dict[str, Any] = field(default_factory=dict)  # page rel_path → source/pages.SourceRecord
     conversions: dict[str, ConversionRecord] = field(default_factory=dict)  # page rel_path → its last conversion
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # output path → the file the last build wrote
     template_reads: dict[str, Any] = field(default_factory=dict)  # digest of the templates → names each one reads

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Iterator
 from iopguide.render.assets import AssetMap, fingerprint_assets
 from iopguide.fingerprints import digest
 from iopguide.build.cache import BuildCache, OutputRecord
-from iopguide.errors import BuildFailed, ContentError
+from iopguide.errors import BuildFailed, ContentError, stop_if
 from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
                                     site_inodes, write_or_keep)
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
-from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig
+from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig, quiz_page
 from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered
 from iopguide.source.site import load_site
 from iopguide.workers import garbage_collection_paused
@@ -107,7 +107,7 @@ def _load_and_plan(options: BuildOptions, stage: _Stages) -> PlannedBuild:
         config, content = site.config, site.content
         templates.config = config
         gc.freeze()  # kept out of the collections of forked workers, and out of their copied memory pages
-        _stop_if(errors)
+        stop_if(errors)
     with stage("plan"):
         assets = fingerprint_assets(content.assets, options.static_dir)
         targets = link_targets(content, assets.content_urls(content.assets))
@@ -256,27 +256,26 @@ def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:
 
     errors: list[ContentError] = []
     quiz = _quiz_if_remade(build, errors)
-    renderer = SiteRenderer(build.config, build.content.pages, build.options.templates_dir, build.assets, quiz,
-                            build.templates.env)
+    renderer = SiteRenderer(build.config, build.content.pages, build.assets, quiz, build.templates.env)
     for template in {job.template for job in build.plan.remake}:
         renderer.env.get_template(template)  # compiled once here, before the workers are forked
     setup = OutputSetup(renderer, build.targets, staging, build.options.output_dir, build.cache.previous.conversions,
                         PackWriter(build.cache.packs))
     results = make_outputs(setup, build.plan.remake)
     errors.extend(error for result in results for error in result.errors)
-    _stop_if(errors)
+    stop_if(errors)
     return results
 
 
 def _quiz_if_remade(build: PlannedBuild, errors: list[ContentError]) -> RenderedQuiz | None:
     """The quiz with its Markdown converted, when the page that shows it is to be made."""
     content = build.content
-    quiz_page = next((page for page in content.pages if page.meta.template == "quiz"), None)
-    if content.quiz is None or quiz_page is None or not any(job.page is quiz_page for job in build.plan.remake):
+    page = quiz_page(content.pages)
+    if content.quiz is None or page is None or not any(job.page is page for job in build.plan.remake):
         return None
     from iopguide.markup.convert import convert_quiz, make_markdown
 
-    return convert_quiz(make_markdown(), content.quiz, quiz_page, content.pages, build.targets.assets, errors)
+    return convert_quiz(make_markdown(), content.quiz, page, content.pages, build.targets.assets, errors)
 
 
 def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
@@ -297,8 +296,3 @@ def _holds_exactly(output_dir: Path, keep: dict[str, OutputRecord], extra: dict[
     if epoch is not None and any(record.mtime_ns != epoch * 1_000_000_000 for record in keep.values()):
         return False
     return all((output_dir / path).read_bytes() == data for path, data in extra.items())
-
-
-def _stop_if(errors: list[ContentError]) -> None:
-    if errors:
-        raise BuildFailed(errors)

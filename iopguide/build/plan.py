@@ -4,8 +4,8 @@ Every output file gets a render key: a digest of everything that can change its 
 the templates, the config, the published asset names, the page's own file and converted Markdown,
 and, for each name its template takes from the render context (`guide`, `nav`, `previous_page`,
 `pages`, `quiz` …), the files behind that name. A file whose key is the one it was written with,
-and which is still on disk as written, is kept. So editing a page's text remakes that page and the
-sitemap; editing a guide page's title also remakes the pages that list or link to it by title; a
+and which is still on disk as written, is kept. So editing a page's text remakes that page alone;
+editing a guide page's title also remakes the pages that list or link to it by title; a
 change to a template, the config or the engine remakes everything.
 """
 from __future__ import annotations
@@ -199,10 +199,10 @@ def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: d
         plan.remake.append(planned)
 
 
-def _quiz_key(content: LoadedContent, by_path: dict[str, Page], lookups_key: str) -> str:
+def _quiz_key(content: LoadedContent, by_path: dict[str, Page], links: str) -> str:
     """The quiz's Markdown links to pages and files, so its key covers every address, like the quiz itself."""
     quiz = content.quiz
     if quiz is None:
         return ""
     checklist = by_path.get(quiz.checklist_page)
-    return digest(quiz.source, listing_key(checklist), lookups_key)
+    return digest(quiz.source, listing_key(checklist), links)

@@ -16,10 +16,10 @@ from typing import Any, Callable
 
 from iopguide.build.cache import engine_version
 from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, site_key
-from iopguide.errors import BuildFailed, ContentError, display_path
+from iopguide.errors import BuildFailed, ContentError, display_path, stop_if
 from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
-from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, SiteConfig
+from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, SiteConfig, quiz_page
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
 from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment, template_reads
@@ -48,7 +48,7 @@ class Rebuild:
 class _Conversion:
     """A page's converted Markdown, with what it was converted from."""
 
-    key: tuple  # plan.conversion_inputs and lookups_key: the page and the answers about other files
+    key: tuple  # plan.conversion_inputs and LinkTargets.key(): the page and every answer about other files
     converted: Converted
 
 
@@ -119,7 +119,7 @@ class PreviewBuild:
         options, errors = self.options, []
         self.remembered.since.changed = self._changed_content(changed)
         site = load_site(options, errors, self.remembered)
-        _stop_if(errors)
+        stop_if(errors)
         assets = fingerprint_assets(site.content.assets, options.static_dir)
         targets = link_targets(site.content, assets.content_urls(site.content.assets))
         # Digests of big values (every page's address, the config) are worked out again only when the
@@ -132,17 +132,19 @@ class PreviewBuild:
         keys = RenderKeys(site.config, site.content, site_digest, templates.read_by, links, self._partial_keys)
         converted = self._convert(site, targets, links, errors)
         quiz = self._convert_quiz(site, keys, assets, errors)
-        _stop_if(errors)
-        renderer = SiteRenderer(site.config, site.content.pages, options.templates_dir, assets, quiz, templates.env)
-        files, made = {}, {}
+        stop_if(errors)
+        renderer = SiteRenderer(site.config, site.content.pages, assets, quiz, templates.env)
+        files, made, outputs, pages_rendered = {}, {}, set(), 0
         for path, template, page in keys.outputs():
+            outputs.add(path)
             key = (keys.partial_key(template, page), converted[page.rel_path].key if page else ())
             if self.render_keys.get(path) != key:
                 shown = PageView(page, converted[page.rel_path].converted) if page else None
                 files[path], made[path] = renderer.render(template, shown, absolute=page is None), key
-        self._write_site(files, keys, assets)
+                pages_rendered += page is not None
+        self._write_site(files, outputs, assets)
         self.render_keys.update(made)  # only now: a template mistake above leaves every file to make again
-        return sum(1 for path, _, page in keys.outputs() if page is not None and path in made)
+        return pages_rendered
 
     def _changed_content(self, changed: set[Path] | None) -> set[str] | None:
         """The changed paths below content/; None (look at every file) after a failed rebuild, whose
@@ -197,7 +199,7 @@ class PreviewBuild:
                       errors: list[ContentError]) -> RenderedQuiz | None:
         """The quiz's Markdown, converted in the context of the page that shows it, when it changed."""
         content = site.content
-        page = next((page for page in content.pages if page.meta.template == "quiz"), None)
+        page = quiz_page(content.pages)
         if content.quiz is None or page is None:
             return None
         key = digest(keys.shared["quiz"], page.url)
@@ -215,9 +217,9 @@ class PreviewBuild:
             self.headers = (key, headers_file(pages, sorted(assets)))
         return self.headers[1]
 
-    def _write_site(self, files: dict[str, str], keys: RenderKeys, assets: AssetMap) -> None:
-        """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone."""
-        outputs = {path for path, _, _ in keys.outputs()}
+    def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap) -> None:
+        """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone
+        (every output file is in `outputs`)."""
         for path in set(self.assets_in) - outputs:
             self.render_keys.pop(path, None)
             del self.assets_in[path]
@@ -241,8 +243,3 @@ class PreviewBuild:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             self.files[rel] = ""
-
-
-def _stop_if(errors: list[ContentError]) -> None:
-    if errors:
-        raise BuildFailed(errors)

@@ -15,7 +15,7 @@ from iopguide.errors import ContentError
 from iopguide.markup.error_lines import lines_of
 from iopguide.markup.extension import PageContext, SiteExtension
 from iopguide.markup.sanitize import LineFinder, Unsafe, check_html, template_ids
-from iopguide.model import Converted, LinkTargets, Page, RenderedOutcome, RenderedQuiz
+from iopguide.model import Converted, LinkTargets, Page, RenderedOutcome, RenderedQuiz, quiz_page
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -71,7 +71,7 @@ NOT_CONVERTED = ConvertedPage(Converted("", "", [], []), frozenset(), (), frozen
 
 @dataclass
 class ConvertedSite:
-    """Every page's conversion, by rel_path, and the quiz's, for `check` and the preview."""
+    """Every page's conversion, by rel_path, and the quiz's, for `check`."""
 
     pages: dict[str, ConvertedPage]
     quiz: RenderedQuiz | None
@@ -82,12 +82,12 @@ def convert_pages(pages: list[Page], targets: LinkTargets, errors: list[ContentE
     """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
     md = make_markdown()
     converted = {page.rel_path: convert_page(md, page, targets, errors) or NOT_CONVERTED for page in pages}
-    quiz_page = next((page for page in pages if page.meta.template == "quiz"), None)
-    if quiz is None or quiz_page is None:
+    page = quiz_page(pages)
+    if quiz is None or page is None:
         return ConvertedSite(converted, None)
-    rendered = convert_quiz(md, quiz, quiz_page, pages, targets.assets, errors)
-    own = converted[quiz_page.rel_path]  # the page links to whatever the quiz it shows links to
-    converted[quiz_page.rel_path] = replace(own, links=own.links | rendered.links)
+    rendered = convert_quiz(md, quiz, page, pages, targets.assets, errors)
+    own = converted[page.rel_path]  # the page links to whatever the quiz it shows links to
+    converted[page.rel_path] = replace(own, links=own.links | rendered.links)
     return ConvertedSite(converted, rendered)
 
 

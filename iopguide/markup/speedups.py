@@ -1,6 +1,6 @@
 """Python-Markdown's slowest steps, with shortcuts that leave its output as it was, byte for byte.
 
-tests/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
+tests/unit/test_markdown_speedups.py compares with Python-Markdown's own code on every page of content/
 and on generated Markdown.
 
 The inline pass: Python-Markdown tries each of its inline patterns, in order, on every piece of

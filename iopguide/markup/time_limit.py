@@ -2,7 +2,8 @@
 
 Python-Markdown rescans a paragraph for each '[' in it, and a page can hold thousands of mistakes,
 so a few kilobytes could otherwise stall the build or the preview for minutes. The limit is per
-file, not per step, so no step can escape it and the slowest a file can be is known.
+file, not per step, so no step can escape it and the slowest a file can be is known. (The quiz's
+texts, converted one by one in its page's context, each have a limit of their own.)
 """
 from __future__ import annotations
 

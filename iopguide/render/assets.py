@@ -13,8 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from iopguide.errors import BuildFailed, ContentError, display_path
-from iopguide.files import files_below
-from iopguide.files import read_text
+from iopguide.files import files_below, read_text
 
 HASH_LENGTH = 10
 # A published asset name: `site.3f2a9c1e07.css`. Finding these in the rendered text tells which
@@ -73,13 +72,9 @@ class AssetMap:
         """Content files (images, PDFs) as Markdown links name them → where they are published."""
         return {rel: self.published(rel) for rel in content_assets}
 
-    def referenced_by(self, files: dict[str, str]) -> tuple[dict[str, str], dict[str, Path]]:
-        """The assets the rendered `files` refer to, directly or through a stylesheet they load:
-        (stylesheets as rewritten text, other files to copy), both by published path."""
-        return self.published_for(set().union(*map(digests_in, files.values())))
-
     def published_for(self, digests: set[str]) -> tuple[dict[str, str], dict[str, Path]]:
-        """The assets with these digests and those their stylesheets refer to, as `referenced_by` gives them."""
+        """The assets with these digests, and those their stylesheets refer to: (stylesheets as rewritten
+        text, other files to copy), both by published path."""
         by_digest: dict[str, list[Asset]] = {}
         for asset in self.assets.values():
             by_digest.setdefault(asset.digest, []).append(asset)

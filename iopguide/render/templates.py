@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -19,7 +18,7 @@ from iopguide.render.assets import AssetMap
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.markup.extension import relative_url
 from iopguide.render.metadata import csp_meta, open_graph_locale, structured_data
-from iopguide.model import Converted, Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, guide_pages
+from iopguide.model import Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, guide_pages
 from iopguide.private_hooks import reason_to_stay_out
 from iopguide.signing import read_signed, signed, write_atomically
 
@@ -185,10 +184,10 @@ def format_date(day: dt.date, ui: dict) -> str:
 class SiteRenderer:
     """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
 
-    def __init__(self, config: SiteConfig, pages: list[Page], templates_dir: Path, assets: AssetMap,
-                 quiz: RenderedQuiz | None = None, env: jinja2.Environment | None = None):
+    def __init__(self, config: SiteConfig, pages: list[Page], assets: AssetMap, quiz: RenderedQuiz | None,
+                 env: jinja2.Environment):
         self.config, self.pages, self.assets, self.quiz = config, pages, assets, quiz
-        self.env = env or make_environment(templates_dir, config)  # reusing one keeps its compiled templates
+        self.env = env  # made once by the caller: reusing one keeps its compiled templates
         self.by_path = {page.rel_path: page for page in pages}
         self.guide = guide_pages(pages)
         self.guide_index = {page: index for index, page in enumerate(self.guide)}
@@ -196,17 +195,6 @@ class SiteRenderer:
         self.listings = [page.listing for page in pages]
         self.guide_listings = [page.listing for page in self.guide]
         self.editorial_policy = config.publisher.policy_address(lambda rel_path: self.by_path[rel_path].url)
-
-    def render_all(self, converted: Mapping[str, Converted]) -> dict[str, str]:
-        """Every file of the site, given each page's converted Markdown by rel_path."""
-        files = {page.output_file: self.render_page(page, converted[page.rel_path]) for page in self.pages}
-        files["404.html"] = self.render("404.html", None, absolute=True)
-        files["sitemap.xml"] = self.render("sitemap.xml", None, absolute=True)
-        files["robots.txt"] = self.render("robots.txt", None, absolute=True)
-        return files
-
-    def render_page(self, page: Page, converted: Converted) -> str:
-        return self.render(f"{page.meta.template}.html", PageView(page, converted))
 
     def render(self, name: str, shown: PageView | None, absolute: bool = False) -> str:
         """Render template `name` showing a page (None for a file that shows none, like the sitemap)."""

@@ -18,7 +18,7 @@ from iopguide.errors import ContentError
 from iopguide.model import ALLOWED_SCHEMES
 
 # What each kind of file starts with (its "magic bytes"), read from the first HEAD_BYTES: one for each
-# of content.ASSET_SUFFIXES but .svg.
+# of source/pages.ASSET_SUFFIXES but .svg.
 HEAD_BYTES = 64
 SIGNATURES = {
     ".png": ("a PNG image", re.compile(rb"\x89PNG\r\n\x1a\n")),

@@ -258,11 +258,6 @@ class PageFile:
 MIN_READS_PER_WORKER = 64
 
 
-def load_page(file: PageFile, config: SiteConfig, errors: list[ContentError]) -> Page | None:
-    """The page in `file`, or None with its mistakes in `errors`."""
-    return load_pages([file], config, errors)[0]
-
-
 def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentError],
                known: Memo | None = None, while_reading: Callable[[], object] | None = None,
                since: SinceLastLoad | None = None) -> list[Page | None]:
@@ -327,7 +322,7 @@ def load_pages(files: list[PageFile], config: SiteConfig, errors: list[ContentEr
 
 
 def _page(file: PageFile, record: SourceRecord, body_text: str | None) -> Page:
-    return Page(source_path=file.path, rel_path=file.rel_path, display_path=file.shown, url=record.url,
+    return Page(rel_path=file.rel_path, display_path=file.shown, url=record.url,
                 meta=record.meta, body_line=record.body_line, listing_key=record.listing_key,
                 front_lines=record.front_lines, body_digest=record.body_digest, body_text=body_text,
                 read_body=lambda: read_body(file.path, file.shown, record.front_digest, record.body_digest))

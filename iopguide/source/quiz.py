@@ -257,9 +257,7 @@ class _Checker:
 
     def __init__(self, quiz: Quiz, doc: YamlDoc, errors: list[ContentError]):
         self.quiz, self.doc, self.errors = quiz, doc, errors
-
-    def add(self, keypath: tuple, message: str, hint: str) -> None:
-        self.errors.append(ContentError(self.quiz.path, self.doc.line(keypath), message, hint))
+        self.add = Report(doc, errors).add  # each error at the line of the key that causes it
 
     def check_references(self, page_paths: set[str]) -> None:
         quiz = self.quiz

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from iopguide.errors import ContentError, did_you_mean, display_path
-from iopguide.source.schema import ListOf, MapOf, Record, Str, check_document
+from iopguide.source.schema import ListOf, MapOf, Record, Report, Str, check_document
 from iopguide.files import read_text
 from iopguide.source.quiz import Quiz, load_quiz, matches
 from iopguide.source.yaml_lines import YamlDoc, parse_yaml
@@ -69,9 +69,7 @@ def run_scenarios(quiz: Quiz, path: Path, errors: list[ContentError]) -> None:
 class _Runner:
     def __init__(self, quiz: Quiz, doc: YamlDoc, errors: list[ContentError]):
         self.quiz, self.doc, self.errors = quiz, doc, errors
-
-    def add(self, keypath: tuple, message: str, hint: str) -> None:
-        self.errors.append(ContentError(self.doc.path, self.doc.line(keypath), message, hint))
+        self.add = Report(doc, errors).add  # each error at the line of the key that causes it
 
     def check_coverage(self, people: list[dict]) -> None:
         """Every result and every note is what some person must get, so a clinician sees each one."""

@@ -40,7 +40,7 @@ class Field:
 
     kind = "a value"
     example = ""
-    # the hint when one example line cannot show it: the guides moved from the README into docs/
+    # the hint when one example line cannot show it: the editors' guides are in docs/
     layout = "check how '{key}' is written in docs/ (editing.md: pages, configuration.md: site_config.yaml, quiz.md: the quiz)"
 
     def __init__(self, *, required: bool = False, default: Any = None):
