@@ -15,7 +15,6 @@ from iopguide.fingerprints import digest
 from iopguide.build.cache import BuildCache, OutputRecord
 from iopguide.errors import BuildFailed, ContentError, stop_if
 from iopguide.build.manifest import set_file_times, source_date_epoch
-from iopguide.render.metadata import headers_file
 from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
                                     site_inodes, write_or_keep)
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
@@ -279,12 +278,11 @@ def _quiz_if_remade(build: PlannedBuild, errors: list[ContentError]) -> Rendered
 
 
 def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
-    """The assets the output files refer to, and `_headers`, which lets hosts cache those for a year."""
-    texts, copies = assets.published_for(set().union(*(record.assets for record in records.values())))
+    """The assets the output files refer to, and `_headers` (AssetMap.extras_for), as bytes."""
+    texts, copies, headers = assets.extras_for((record.assets for record in records.values()), records)
     files = {path: text.encode("utf-8") for path, text in texts.items()}
     files.update((path, source.read_bytes()) for path, source in copies.items())
-    pages = [path.removesuffix("index.html") for path in records if path.endswith(".html")]
-    files["_headers"] = headers_file(sorted(pages), sorted(files)).encode("utf-8")
+    files["_headers"] = headers.encode("utf-8")
     return files
 
 

@@ -21,7 +21,6 @@ from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
 from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, SiteConfig, quiz_page
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
-from iopguide.render.metadata import headers_file
 from iopguide.render.templates import SiteRenderer, make_environment, template_reads
 from iopguide.source.pages import Remembered, SinceLastLoad
 from iopguide.source.site import LoadedSite, load_site
@@ -90,7 +89,6 @@ class PreviewBuild:
         self.quiz: tuple[str, RenderedQuiz | None] = ("", None)
         self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
         self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
-        self.headers: tuple[tuple, str] = ((), "")
         self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
@@ -209,14 +207,6 @@ class PreviewBuild:
             self.quiz = (key if len(errors) == before else "", quiz)
         return self.quiz[1]
 
-    def _headers(self, outputs: set[str], assets: list[str]) -> str:
-        """`_headers`, made again only when the site's files are not the same as last time."""
-        key = (frozenset(outputs), frozenset(assets))
-        if self.headers[0] != key:
-            pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
-            self.headers = (key, headers_file(pages, sorted(assets)))
-        return self.headers[1]
-
     def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap) -> None:
         """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone
         (every output file is in `outputs`)."""
@@ -224,8 +214,8 @@ class PreviewBuild:
             self.render_keys.pop(path, None)
             del self.assets_in[path]
         self.assets_in.update((path, digests_in(text)) for path, text in files.items())
-        texts, copies = assets.published_for(set().union(*self.assets_in.values()))
-        files = {**files, **texts, "_headers": self._headers(outputs, [*texts, *copies])}
+        texts, copies, headers = assets.extras_for(self.assets_in.values(), outputs)
+        files = {**files, **texts, "_headers": headers}
         self.output.mkdir(parents=True, exist_ok=True)
         for gone in set(self.files) - outputs - files.keys() - copies.keys():
             (self.output / gone).unlink(missing_ok=True)

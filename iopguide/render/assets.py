@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.files import files_below, read_text
+from iopguide.render.metadata import headers_file
 
 HASH_LENGTH = 10
 # A published asset name: `site.3f2a9c1e07.css`. Finding these in the rendered text tells which
@@ -71,6 +73,14 @@ class AssetMap:
     def content_urls(self, content_assets: dict[str, Path]) -> dict[str, str]:
         """Content files (images, PDFs) as Markdown links name them → where they are published."""
         return {rel: self.published(rel) for rel in content_assets}
+
+    def extras_for(self, digests: Iterable[set[str]], outputs: Iterable[str]) -> tuple[dict[str, str], dict[str, Path], str]:
+        """What a site of these output files publishes besides them: the assets they refer to (each
+        file's hashed names, by digest) as `published_for` gives them, and `_headers`, which lets
+        hosts keep those assets for a year while pages are always revalidated."""
+        texts, copies = self.published_for(set().union(*digests))
+        pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
+        return texts, copies, headers_file(pages, sorted([*texts, *copies]))
 
     def published_for(self, digests: set[str]) -> tuple[dict[str, str], dict[str, Path]]:
         """The assets with these digests, and those their stylesheets refer to: (stylesheets as rewritten
