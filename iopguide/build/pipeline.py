@@ -8,10 +8,9 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from iopguide.render.assets import AssetMap, fingerprint_assets
-from iopguide.fingerprints import digest
 from iopguide.build.cache import BuildCache, OutputRecord
 from iopguide.errors import BuildFailed, ContentError, stop_if
 from iopguide.build.manifest import set_file_times, source_date_epoch
@@ -20,6 +19,7 @@ from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_si
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
 from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig, quiz_page
 from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered
+from iopguide.build.site_templates import SiteTemplates
 from iopguide.source.site import load_site
 from iopguide.workers import garbage_collection_paused
 
@@ -78,7 +78,7 @@ class PlannedBuild:
     assets: AssetMap
     targets: LinkTargets  # what a conversion may ask about other files
     cache: BuildCache
-    templates: _Templates
+    templates: SiteTemplates
     plan: SitePlan
     epoch: int | None  # SOURCE_DATE_EPOCH, the time every file is given, if set
     stage: _Stages
@@ -99,7 +99,10 @@ def _load_and_plan(options: BuildOptions, stage: _Stages) -> PlannedBuild:
     with stage("load"):
         cache = BuildCache(options.cache_dir)
         epoch = source_date_epoch()
-        templates = _Templates(options.templates_dir, cache)
+        templates = SiteTemplates(options.templates_dir, cache.folder / "templates" if cache.folder else None)
+        # a copy, not the last build's dict filled in: the cache writes only the entries that are new
+        templates.known = dict(cache.previous.template_reads.get(templates.key, {}))
+        cache.index.template_reads = {templates.key: templates.known}
         errors: list[ContentError] = []
         remembered = Remembered(cache.configs(), cache.sources(), cache.quizzes()) if cache.enabled else NOTHING_REMEMBERED
         site = load_site(options, errors, remembered, templates.prepare)
@@ -184,63 +187,6 @@ def _at_epoch(folder: Path, records: dict[str, OutputRecord], epoch: int) -> dic
     # new records rather than the last build's changed in place: the cache writes only new entries
     return {path: record if record.mtime_ns == epoch_ns else replace(record, mtime_ns=epoch_ns)
             for path, record in records.items()}
-
-
-class _Templates:
-    """The site's templates in one build: a digest of them all, what each one reads, and the Jinja
-    environment that renders them. Jinja is loaded only when a page is rendered or a template's reads
-    are not in the cache."""
-
-    def __init__(self, templates_dir: Path, cache: BuildCache):
-        self.dir = templates_dir
-        self.config: SiteConfig | None = None  # set once it is loaded: the environment's globals come from it
-        self.compiled = cache.folder / "templates" if cache.folder else None  # kept between builds
-        files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
-        self.names = [path.relative_to(templates_dir).as_posix() for path in files]
-        self.key = digest([(name, path.read_bytes()) for name, path in zip(self.names, files)])
-        # a copy, not the last build's dict filled in: the cache writes only the entries that are new
-        self.known: dict[str, frozenset[str] | None] = dict(cache.previous.template_reads.get(self.key, {}))
-        cache.index.template_reads = {self.key: self.known}
-        self._env: Any = None
-
-    @property
-    def env(self) -> Any:  # a render.SiteEnvironment
-        if self._env is None:
-            from iopguide.render.templates import make_environment
-
-            self._env = make_environment(self.dir, self.config, self.compiled)
-        return self._env
-
-    def reads(self, name: str) -> frozenset[str] | None:
-        """The names `name` takes from the render context (render.templates.template_reads), worked out once per
-        version of the templates."""
-        if name not in self.known:
-            from iopguide.render.templates import template_reads
-
-            self.known[name] = template_reads(self.env, name)
-        return self.known[name]
-
-    def prepare(self, config: SiteConfig) -> None:
-        """Do now what rendering pages will need first: load Jinja and Markdown, make the converter,
-        compile every template, and work out what each one that makes a file reads. Called while the
-        page files are read, on a core that would wait otherwise.
-
-        The components are compiled here too, though only rendering imports them: once, rather
-        than once in each worker. What a template reads comes from compiling it.
-        """
-        from iopguide.build.jobs import converter
-
-        self.config = config
-        converter()
-        templates = [name for name in self.names if name.endswith((".html", ".xml", ".txt"))]
-        try:
-            for name in templates:
-                self.env.get_template(name)
-            for name in templates:
-                if "/" not in name:  # the templates in folders are components, which make no file
-                    self.reads(name)
-        except Exception:  # met again, and reported after the pages' own mistakes, where it is used
-            return
 
 
 def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:

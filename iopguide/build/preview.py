@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from iopguide.build.cache import engine_version
+from iopguide.build.site_templates import SiteTemplates
 from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, site_key
 from iopguide.errors import BuildFailed, ContentError, display_path, stop_if
 from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
-from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, SiteConfig, quiz_page
+from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, quiz_page
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
-from iopguide.render.templates import SiteRenderer, make_environment, template_reads
+from iopguide.render.templates import SiteRenderer
 from iopguide.source.pages import Remembered, SinceLastLoad
 from iopguide.source.site import LoadedSite, load_site
 from iopguide.workers import garbage_collection_paused
@@ -51,21 +52,6 @@ class _Conversion:
     converted: Converted
 
 
-@dataclass
-class _Templates:
-    """The Jinja environment for one version of the templates and config, and what each template reads."""
-
-    files: list[tuple[str, bytes]]  # each template file's name and bytes
-    config: SiteConfig
-    env: Any  # a render.SiteEnvironment: kept, as compiling the templates again costs more than a page
-    reads: dict[str, frozenset[str] | None] = field(default_factory=dict)
-
-    def read_by(self, name: str) -> frozenset[str] | None:
-        if name not in self.reads:
-            self.reads[name] = template_reads(self.env, name)
-        return self.reads[name]
-
-
 class PreviewBuild:
     def __init__(self, options: BuildOptions):
         self.options = options
@@ -83,7 +69,7 @@ class PreviewBuild:
         quizzes: dict[str, Any] = {}
         self.remembered = Remembered(Memo(configs, configs), Memo(sources, sources), Memo(quizzes, quizzes),
                                      SinceLastLoad())
-        self.templates: _Templates | None = None
+        self.templates: SiteTemplates | None = None
         self.partial_keys: tuple[str, dict[str, str]] = ("", {})  # the context they hold in, and the keys
         self.conversions: dict[str, _Conversion] = {}  # by page rel_path
         self.quiz: tuple[str, RenderedQuiz | None] = ("", None)
@@ -125,9 +111,9 @@ class PreviewBuild:
         links = self._digest_of("links", targets, targets.key)
         templates = self._templates(site)
         published = [(rel, asset.published) for rel, asset in assets.assets.items()]
-        site_digest = self._digest_of("site", (templates.files, site.config, published), lambda: site_key(
-            self.engine, digest(templates.files), site.config, options.base_url, options.content_dir, assets))
-        keys = RenderKeys(site.config, site.content, site_digest, templates.read_by, links, self._partial_keys)
+        site_digest = self._digest_of("site", (templates.key, site.config, published), lambda: site_key(
+            self.engine, templates.key, site.config, options.base_url, options.content_dir, assets))
+        keys = RenderKeys(site.config, site.content, site_digest, templates.reads, links, self._partial_keys)
         converted = self._convert(site, targets, links, errors)
         quiz = self._convert_quiz(site, keys, assets, errors)
         stop_if(errors)
@@ -153,13 +139,13 @@ class PreviewBuild:
         return {path.resolve().relative_to(content).as_posix() for path in changed
                 if path.resolve().is_relative_to(content)}
 
-    def _templates(self, site: LoadedSite) -> _Templates:
-        """The environment for these templates and this config: made again when either changed."""
-        folder = self.options.templates_dir
-        paths = sorted(path for path in folder.rglob("*") if path.is_file())
-        files = [(path.relative_to(folder).as_posix(), path.read_bytes()) for path in paths]
-        if self.templates is None or (self.templates.files, self.templates.config) != (files, site.config):
-            self.templates = _Templates(files, site.config, make_environment(folder, site.config))
+    def _templates(self, site: LoadedSite) -> SiteTemplates:
+        """The templates with their environment and what each reads: made again when the templates or
+        the config changed."""
+        found = SiteTemplates(self.options.templates_dir)
+        if self.templates is None or (self.templates.key, self.templates.config) != (found.key, site.config):
+            found.config = site.config
+            self.templates = found
         return self.templates
 
     def _digest_of(self, name: str, value: Any, make: Callable[[], str]) -> str:
