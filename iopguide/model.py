@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable
@@ -38,6 +38,7 @@ class BuildOptions:
 
 
 LINE_KINDS = ("crisis", "referral")
+QUIZ_FILE = "quiz.yaml"  # the self-check, in content/ and, its texts translated, in each language's folder
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,37 @@ class Publisher:
         return page_url(self.policy_page) if self.policy_page else self.editorial_policy
 
 
+# The reading-level formulas `check` can use, and whether a higher score means easier text. A US
+# grade (Flesch–Kincaid) should stay at or below its target; an ease score (Szigriszt-Pazos, on the
+# INFLESZ scale for Spanish) at or above it.
+READABILITY_FORMULAS = {"flesch_kincaid_grade": "grade", "szigriszt_pazos": "ease"}
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site is translated into (site_config.yaml `other_languages`): its pages are in
+    content/<code>/ with the same file names as the pages they translate, published under /<code>/.
+    Every other field is that language's version of the SiteConfig field of the same name."""
+
+    code: str  # "es": the folder below content/ and below the site root
+    language: str  # "es-US": the BCP 47 tag for lang, hreflang and og:locale
+    language_name: str  # "Español": what the language switcher shows, in the language itself
+    site_name: str
+    navigation: list[PageRef]
+    help_page: PageRef
+    footer: Footer
+    crisis_lines: list[CrisisLine]
+    ui: dict[str, Any]
+    publisher: Publisher
+    readability_formula: str
+    readability_target: int
+    tagline: str | None = None
+
+
 @dataclass(frozen=True)
 class SiteConfig:
-    """site_config.yaml, checked and typed."""
+    """site_config.yaml, checked and typed. It describes the site in its main language; `in_language`
+    gives the same site as another language's pages see it."""
 
     site_name: str
     base_url: str
@@ -135,8 +164,30 @@ class SiteConfig:
     review_months: int = 12
     readability_target: int = 8
     theme_color: str = "#1d4f6e"
+    readability_formula: str = "flesch_kincaid_grade"
+    language_name: str = "English"
+    code: str = ""  # the language's folder below content/ and the site root: "" for the main language
+    other_languages: tuple[Language, ...] = ()
     path: str = "site_config.yaml"
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def codes(self) -> list[str]:
+        """Every language's folder, the main language's ("") first."""
+        return ["", *(language.code for language in self.other_languages)]
+
+    def in_language(self, code: str) -> SiteConfig:
+        """The site as the pages of language `code` see it: its words, menus and help lines."""
+        if code == self.code:
+            return self
+        language = next(language for language in self.other_languages if language.code == code)
+        return replace(self, **{item.name: getattr(language, item.name) for item in fields(language)})
+
+    def language_of(self, rel_path: str) -> str:
+        """The language of the page or file at `rel_path` below content/: the code of the language
+        folder it is in, or "" for the main language."""
+        top, _, rest = rel_path.partition("/")
+        return top if rest and any(language.code == top for language in self.other_languages) else ""
 
     def line(self, keypath: tuple) -> int:
         """The config file line of a key, for messages about cross-references."""
@@ -181,6 +232,7 @@ class PageMeta:
     menu_order: int | None = None
     next_review: dt.date | None = None
     reviewed_by: Reviewer | None = None
+    translation_reviewed_by: Reviewer | None = None  # who checked a translation against the page it translates
     last_updated: dt.date | None = None  # when the text last changed; the last review if not given
     sources: list[Source] = field(default_factory=list)
     draft: bool = False
@@ -356,11 +408,24 @@ class RenderedQuiz:
 
 
 def quiz_page(pages: list[Page]) -> Page | None:
-    """The page that shows the self-check (template: quiz), if there is one; validation allows one."""
+    """The page that shows the self-check (template: quiz), if there is one; validation allows one per language."""
     return next((page for page in pages if page.meta.template == "quiz"), None)
+
+
+def quiz_pages(config: SiteConfig, pages: list[Page]) -> dict[str, Page]:
+    """The page that shows the self-check in each language that has one, by language code."""
+    return {code: page for code, own in by_language(config, pages).items() if (page := quiz_page(own)) is not None}
 
 
 def guide_pages(pages: list[Page]) -> list[Page]:
     """The guide's pages in reading order: those with a menu_order, which pagination steps through."""
     return sorted((page for page in pages if page.meta.menu_order is not None),
                   key=lambda page: (page.meta.menu_order, page.title))
+
+
+def by_language(config: SiteConfig, pages: list[Page]) -> dict[str, list[Page]]:
+    """The pages of each language, by code ("" for the main language, first), each list in the given order."""
+    groups: dict[str, list[Page]] = {code: [] for code in config.codes}
+    for page in pages:
+        groups[config.language_of(page.rel_path)].append(page)
+    return groups

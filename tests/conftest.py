@@ -197,6 +197,19 @@ def browser():
         instance.close()
 
 
+@functools.cache
+def real_config():
+    from iopguide.source.config import load_config
+
+    return load_config(ROOT / "site_config.yaml")
+
+
+def language_of(url: str):
+    """The real site's config as the page at `url` (like 'es/faq/') sees it: its language's words and settings."""
+    config = real_config()
+    return config.in_language(config.language_of(url))
+
+
 def site_pages(output: Path) -> list[str]:
     """URL paths of every HTML page in a built site, e.g. '', 'faq/'."""
     pages = []

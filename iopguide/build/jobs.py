@@ -45,7 +45,7 @@ class JobResult:
 class OutputSetup:
     """Everything a job needs, shared by all jobs of a build."""
 
-    renderer: SiteRenderer
+    renderers: dict[str, SiteRenderer]  # by language code
     targets: LinkTargets  # what a conversion may ask about other files
     staging: Path  # the new site being assembled
     previous: Path  # the site as it is now, to keep files whose bytes come out the same
@@ -130,7 +130,7 @@ def render_output(setup: OutputSetup, job: PlannedOutput, converted: Converted |
                   result: JobResult) -> str | None:
     shown = PageView(job.page, converted) if job.page is not None else None
     try:
-        return setup.renderer.render(job.template, shown, absolute=job.page is None)
+        return setup.renderers[job.language].render(job.template, shown, absolute=job.page is None)
     except BuildFailed as failed:
         result.errors = failed.errors
         return None

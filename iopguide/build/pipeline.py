@@ -17,7 +17,7 @@ from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
                                     site_inodes, write_or_keep)
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
-from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig, quiz_page
+from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig, quiz_pages
 from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered
 from iopguide.build.site_templates import SiteTemplates
 from iopguide.source.site import load_site
@@ -197,14 +197,14 @@ def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:
     # and loading them costs more than the rest of such a build.
     from iopguide.build.jobs import OutputSetup, make_outputs
     from iopguide.build.packs import PackWriter
-    from iopguide.render.templates import SiteRenderer
+    from iopguide.render.templates import site_renderers
 
     errors: list[ContentError] = []
-    quiz = _quiz_if_remade(build, errors)
-    renderer = SiteRenderer(build.config, build.content.pages, build.assets, quiz, build.templates.env)
-    for template in {job.template for job in build.plan.remake}:
-        renderer.env.get_template(template)  # compiled once here, before the workers are forked
-    setup = OutputSetup(renderer, build.targets, staging, build.options.output_dir, build.cache.previous.conversions,
+    quizzes = _quizzes_if_remade(build, errors)
+    renderers = site_renderers(build.config, build.content.pages, build.assets, quizzes, build.templates.env_for)
+    for job in build.plan.remake:
+        renderers[job.language].env.get_template(job.template)  # compiled once here, before the workers are forked
+    setup = OutputSetup(renderers, build.targets, staging, build.options.output_dir, build.cache.previous.conversions,
                         PackWriter(build.cache.packs))
     results = make_outputs(setup, build.plan.remake)
     errors.extend(error for result in results for error in result.errors)
@@ -212,15 +212,19 @@ def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:
     return results
 
 
-def _quiz_if_remade(build: PlannedBuild, errors: list[ContentError]) -> RenderedQuiz | None:
-    """The quiz with its Markdown converted, when the page that shows it is to be made."""
+def _quizzes_if_remade(build: PlannedBuild, errors: list[ContentError]) -> dict[str, RenderedQuiz]:
+    """The quiz of each language with its Markdown converted, when the page that shows it is to be made."""
     content = build.content
-    page = quiz_page(content.pages)
-    if content.quiz is None or page is None or not any(job.page is page for job in build.plan.remake):
-        return None
+    remade = {job.page for job in build.plan.remake if job.page is not None}
+    shown = {code: page for code, page in quiz_pages(build.config, content.pages).items()
+             if page in remade and code in content.quizzes}
+    if not shown:
+        return {}
     from iopguide.markup.convert import convert_quiz, make_markdown
 
-    return convert_quiz(make_markdown(), content.quiz, page, content.pages, build.targets.assets, errors)
+    md = make_markdown()
+    return {code: convert_quiz(md, content.quizzes[code], page, content.pages, build.targets.assets, errors)
+            for code, page in shown.items()}
 
 
 def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:

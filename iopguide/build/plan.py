@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.build.cache import BuildCache, ConversionRecord, OutputRecord
-from iopguide.model import LinkTargets, Page, SiteConfig, guide_pages
+from iopguide.languages import Translations
+from iopguide.model import LinkTargets, Page, SiteConfig, by_language, guide_pages
 
 if TYPE_CHECKING:
     from iopguide.source.pages import LoadedContent
+    from iopguide.source.quiz import Quiz
     from iopguide.render.assets import AssetMap
 
 SPECIAL_OUTPUTS = {"404.html": "404.html", "sitemap.xml": "sitemap.xml", "robots.txt": "robots.txt"}
+EVERY_LANGUAGE = {"404.html"}  # made in each language's folder too; one sitemap and robots.txt serve them all
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class PlannedOutput:
     page: Page | None
     partial_key: str  # every input but the page's converted Markdown
     conversion_key: str = ""
+    language: str = ""  # the code of the language it is in, "" for the main language
 
     def render_key(self, conversion: ConversionRecord | None) -> str:
         """The whole render key, once the page's conversion (None for a file that shows no page) is known."""
@@ -83,59 +87,79 @@ class RenderKeys:
     touch?", for the build (with its cache) and for the preview (in memory). `links` is LinkTargets.key():
     every answer a conversion can get about other files.
 
-    `remembered` holds partial keys by listing from an earlier build with the same `context`; within
-    one context a page's partial key follows from its listing (which names its template and its place
-    in the guide), so an earlier key is taken rather than worked out again.
+    Each language has its own menus, guide, quiz and 404 page; a page's versions in the other
+    languages (`alternates`, `languages`) are its own. `remembered` holds partial keys by listing from
+    an earlier build with the same `context`; within one context a page's partial key follows from its
+    listing (which names its template, its language and its place in the guide), so an earlier key is
+    taken rather than worked out again.
     """
 
     def __init__(self, config: SiteConfig, content: LoadedContent, site: str,
                  reads: Callable[[str], frozenset[str] | None], links: str,
                  remembered: Callable[[str], Memo]):
         pages = content.pages
-        self.pages, self.site, self.reads = pages, site, reads
-        self.guide = guide_pages(pages)
-        self.position = {page: index for index, page in enumerate(self.guide)}
+        self.pages, self.site, self.reads, self.config = pages, site, reads, config
+        self.translations = Translations(config, pages)
+        self.groups = by_language(config, pages)
+        self.guides = {code: guide_pages(own) for code, own in self.groups.items()}
+        self.position = {page: (code, index) for code, guide in self.guides.items() for index, page in enumerate(guide)}
         by_path = {page.rel_path: page for page in pages}
+        sitemap = digest(self.translations.sitemap())
+        self.shared = {code: self._shared(config.in_language(code), own, self.guides[code], by_path,
+                                          content.quizzes.get(code), links, sitemap)
+                       for code, own in self.groups.items()}
+        # Everything a file's render key is made from, besides its page's own file and conversion.
+        self.context = digest(site, [sorted(shared.items()) for shared in self.shared.values()], links)
+        self.known = remembered(self.context)
+
+    @staticmethod
+    def _shared(config: SiteConfig, pages: list[Page], guide: list[Page], by_path: dict[str, Page],
+                quiz: Quiz | None, links: str, sitemap: str) -> dict[str, str]:
+        """The values every file of one language reads alike."""
         # the menus show each page as a NavLink: its menu title and address
         menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
                  for ref in [*config.navigation, *config.footer.links, config.help_page]]
         shared = {
             "pages": digest([page.listing_key for page in pages]),
-            "guide": digest([page.listing_key for page in self.guide]),
+            "guide": digest([page.listing_key for page in guide]),
             "nav": digest(menus),
-            "quiz": _quiz_key(content, by_path, links),
+            "quiz": _quiz_key(quiz, by_path, links),
+            "sitemap": sitemap,
         }
         shared["footer_links"] = shared["help_page"] = shared["nav"]
         shared["editorial_policy"] = digest(config.publisher.policy_address(lambda rel_path: by_path[rel_path].url))
-        self.shared = shared
-        # Everything a file's render key is made from, besides its page's own file and conversion.
-        self.context = digest(site, sorted(shared.items()), links)
-        self.known = remembered(self.context)
+        return shared
 
-    def outputs(self) -> Iterator[tuple[str, str, Page | None]]:
-        """Every output file: (its path, its template, the page it shows or None)."""
-        for page in self.pages:
-            yield page.output_file, f"{page.meta.template}.html", page
-        for path, template in SPECIAL_OUTPUTS.items():
-            yield path, template, None
+    def outputs(self) -> Iterator[tuple[str, str, Page | None, str]]:
+        """Every output file: (its path, its template, the page it shows or None, its language)."""
+        for code, pages in self.groups.items():
+            for page in pages:
+                yield page.output_file, f"{page.meta.template}.html", page, code
+        for code in self.groups:
+            for path, template in SPECIAL_OUTPUTS.items():
+                if not code or path in EVERY_LANGUAGE:
+                    yield f"{code}/{path}" if code else path, template, None, code
 
-    def partial_key(self, template: str, page: Page | None) -> str:
+    def partial_key(self, template: str, page: Page | None, code: str = "") -> str:
         """Every input of the file but the page's converted Markdown."""
-        known = self.known.get(listing_key(page) or template)
+        remembered_as = listing_key(page) or f"{code}/{template}"
+        known = self.known.get(remembered_as)
         if known is None:
             names = self.reads(template)
+            language_links = self.translations.key(page, code)
             values = {"previous_page": self._neighbour(page, -1), "next_page": self._neighbour(page, +1),
-                      **self.shared}
+                      "alternates": language_links, "languages": language_links, **self.shared[code]}
             chosen = sorted(values) if names is None else sorted(names & values.keys())
-            known = digest(self.site, template, listing_key(page), [(name, values[name]) for name in chosen])
-            self.known.put(listing_key(page) or template, known)
+            known = digest(self.site, template, code, listing_key(page), [(name, values[name]) for name in chosen])
+            self.known.put(remembered_as, known)
         return known
 
     def _neighbour(self, page: Page | None, step: int) -> str:
-        index = self.position.get(page)
-        if index is None or not 0 <= index + step < len(self.guide):
+        code, index = self.position.get(page, ("", None))
+        guide = self.guides.get(code, [])
+        if index is None or not 0 <= index + step < len(guide):
             return ""
-        return self.guide[index + step].listing_key
+        return guide[index + step].listing_key
 
 
 def plan_site(config: SiteConfig, content: LoadedContent, site: str, reads: Callable[[str], frozenset[str] | None],
@@ -145,15 +169,15 @@ def plan_site(config: SiteConfig, content: LoadedContent, site: str, reads: Call
     unchanged_context = cache.previous.plan_context == keys.context
     plan = SitePlan()
     previous = cache.previous
-    for path, template, page in keys.outputs():
+    for path, template, page, code in keys.outputs():
         if page is None:
-            planned = PlannedOutput(path, template, None, keys.partial_key(template, None))
+            planned = PlannedOutput(path, template, None, keys.partial_key(template, None, code), language=code)
             _keep_or_remake(plan, planned, planned.render_key(None), previous.outputs, output_dir)
             continue
         if unchanged_context and _kept_as_before(page, keys.known, cache, output_dir, plan):
             continue
         key = conversion_key(page, cache.engine)
-        planned = PlannedOutput(path, template, page, keys.partial_key(template, page), key)
+        planned = PlannedOutput(path, template, page, keys.partial_key(template, page, code), key, code)
         conversion = previous.conversions.get(page.rel_path)
         if conversion and conversion.key == key and conversion.still_holds(targets):
             _keep_or_remake(plan, planned, planned.render_key(conversion), previous.outputs, output_dir)
@@ -199,9 +223,8 @@ def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: d
         plan.remake.append(planned)
 
 
-def _quiz_key(content: LoadedContent, by_path: dict[str, Page], links: str) -> str:
+def _quiz_key(quiz: Quiz | None, by_path: dict[str, Page], links: str) -> str:
     """The quiz's Markdown links to pages and files, so its key covers every address, like the quiz itself."""
-    quiz = content.quiz
     if quiz is None:
         return ""
     checklist = by_path.get(quiz.checklist_page)

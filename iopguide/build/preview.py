@@ -20,9 +20,9 @@ from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, sit
 from iopguide.errors import BuildFailed, ContentError, display_path, stop_if
 from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
-from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, quiz_page
+from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, quiz_pages
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
-from iopguide.render.templates import SiteRenderer
+from iopguide.render.templates import site_renderers
 from iopguide.source.pages import Remembered, SinceLastLoad
 from iopguide.source.site import LoadedSite, load_site
 from iopguide.workers import garbage_collection_paused
@@ -72,7 +72,7 @@ class PreviewBuild:
         self.templates: SiteTemplates | None = None
         self.partial_keys: tuple[str, dict[str, str]] = ("", {})  # the context they hold in, and the keys
         self.conversions: dict[str, _Conversion] = {}  # by page rel_path
-        self.quiz: tuple[str, RenderedQuiz | None] = ("", None)
+        self.quizzes: dict[str, tuple[str, RenderedQuiz]] = {}  # by language code: the key it was made for, and the quiz
         self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
         self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
         self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
@@ -115,16 +115,16 @@ class PreviewBuild:
             self.engine, templates.key, site.config, options.base_url, options.content_dir, assets))
         keys = RenderKeys(site.config, site.content, site_digest, templates.reads, links, self._partial_keys)
         converted = self._convert(site, targets, links, errors)
-        quiz = self._convert_quiz(site, keys, assets, errors)
+        quizzes = self._convert_quizzes(site, keys, assets, errors)
         stop_if(errors)
-        renderer = SiteRenderer(site.config, site.content.pages, assets, quiz, templates.env)
+        renderers = site_renderers(site.config, site.content.pages, assets, quizzes, templates.env_for)
         files, made, outputs, pages_rendered = {}, {}, set(), 0
-        for path, template, page in keys.outputs():
+        for path, template, page, code in keys.outputs():
             outputs.add(path)
-            key = (keys.partial_key(template, page), converted[page.rel_path].key if page else ())
+            key = (keys.partial_key(template, page, code), converted[page.rel_path].key if page else ())
             if self.render_keys.get(path) != key:
                 shown = PageView(page, converted[page.rel_path].converted) if page else None
-                files[path], made[path] = renderer.render(template, shown, absolute=page is None), key
+                files[path], made[path] = renderers[code].render(template, shown, absolute=page is None), key
                 pages_rendered += page is not None
         self._write_site(files, outputs, assets)
         self.render_keys.update(made)  # only now: a template mistake above leaves every file to make again
@@ -179,19 +179,18 @@ class PreviewBuild:
         self.conversions = conversions
         return conversions
 
-    def _convert_quiz(self, site: LoadedSite, keys: RenderKeys, assets: AssetMap,
-                      errors: list[ContentError]) -> RenderedQuiz | None:
-        """The quiz's Markdown, converted in the context of the page that shows it, when it changed."""
+    def _convert_quizzes(self, site: LoadedSite, keys: RenderKeys, assets: AssetMap,
+                         errors: list[ContentError]) -> dict[str, RenderedQuiz]:
+        """Each language's quiz, its Markdown converted in the context of the page that shows it, when it changed."""
         content = site.content
-        page = quiz_page(content.pages)
-        if content.quiz is None or page is None:
-            return None
-        key = digest(keys.shared["quiz"], page.url)
-        if self.quiz[0] != key:
-            before = len(errors)
-            quiz = convert_quiz(self.md, content.quiz, page, content.pages, assets.content_urls(content.assets), errors)
-            self.quiz = (key if len(errors) == before else "", quiz)
-        return self.quiz[1]
+        shown = {code: page for code, page in quiz_pages(site.config, content.pages).items() if code in content.quizzes}
+        for code, page in shown.items():
+            key = digest(keys.shared[code]["quiz"], page.url)
+            if self.quizzes.get(code, ("", None))[0] != key:
+                before = len(errors)
+                quiz = convert_quiz(self.md, content.quizzes[code], page, content.pages, assets.content_urls(content.assets), errors)
+                self.quizzes[code] = (key if len(errors) == before else "", quiz)
+        return {code: self.quizzes[code][1] for code in shown}
 
     def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap) -> None:
         """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone

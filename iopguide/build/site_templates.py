@@ -22,15 +22,21 @@ class SiteTemplates:
         self.names = [path.relative_to(templates_dir).as_posix() for path in files]
         self.key = digest([(name, path.read_bytes()) for name, path in zip(self.names, files)])
         self.known: dict[str, frozenset[str] | None] = {}  # template name → what it reads
-        self._env: Any = None
+        self._envs: dict[str, Any] = {}
 
     @property
     def env(self) -> Any:  # a render.SiteEnvironment
-        if self._env is None:
+        """The environment of the main language, which also answers what each template reads."""
+        return self.env_for("")
+
+    def env_for(self, code: str) -> Any:
+        """The environment of language `code`: its globals are that language's words and settings.
+        Every language's compiled templates are the same, kept once in the cache folder."""
+        if code not in self._envs:
             from iopguide.render.templates import make_environment
 
-            self._env = make_environment(self.dir, self.config, self.compiled)
-        return self._env
+            self._envs[code] = make_environment(self.dir, self.config.in_language(code), self.compiled)
+        return self._envs[code]
 
     def reads(self, name: str) -> frozenset[str] | None:
         """The names `name` takes from the render context (render.templates.template_reads), worked out once per

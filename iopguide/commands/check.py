@@ -19,7 +19,8 @@ from iopguide.markup.convert import ConvertedPage, convert_pages
 from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
-from iopguide.model import BuildOptions, Page, SiteConfig
+from iopguide.languages import Translations
+from iopguide.model import READABILITY_FORMULAS, BuildOptions, Page, SiteConfig, by_language, quiz_pages
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 DUE_SOON_DAYS = 30
@@ -89,12 +90,15 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
         return CheckReport(0, [_from_error(error)])
     config, content = site.config, site.content
     # check publishes nothing, so images keep their own names rather than hashed ones
-    converted = convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors,
-                              content.quiz).pages
+    quizzes = {page: content.quizzes[code] for code, page in quiz_pages(config, content.pages).items() if code in content.quizzes}
+    converted = convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors, quizzes)
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
-    for page in content.pages:
-        report.findings += _check_page_in_time(page, converted, config, today)
-    report.findings += check_site_wide(content.pages, converted, config)
+    for code, pages in by_language(config, content.pages).items():
+        language = config.in_language(code)
+        for page in pages:
+            report.findings += _check_page_in_time(page, converted, language, today)
+        report.findings += check_site_wide(pages, converted, language)
+    report.findings += check_translations(content.pages, config)
     report.findings.sort(key=lambda f: (f.path, f.line or 0, f.level != "error", f.message))
     return report
 
@@ -154,10 +158,13 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
         add("warning", page.front_line("description"),
             f"the description is only {len(page.meta.description)} characters",
             "write one full sentence (50 to 160 characters) that says what the page covers")
-    grade = reading_grade(own.shown.html)
-    if grade is not None and grade > config.readability_target:
-        add("warning", page.body_line, f"reading level is US grade {grade:.1f}; the site's target is {config.readability_target}",
+    score = reading_level(own.shown.html, config.readability_formula)
+    if score is not None and READABILITY_FORMULAS[config.readability_formula] == "grade" and score > config.readability_target:
+        add("warning", page.body_line, f"reading level is US grade {score:.1f}; the site's target is {config.readability_target}",
             "use shorter sentences and everyday words")
+    elif score is not None and READABILITY_FORMULAS[config.readability_formula] == "ease" and score < config.readability_target:
+        add("warning", page.body_line, f"reading ease is {score:.1f} ({READABILITY_NAMES[config.readability_formula]}); "
+            f"the target for this language is at least {config.readability_target}", "use shorter sentences and everyday words")
     text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
     for block, figure in uncited_figures(text_blocks):
         add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
@@ -192,8 +199,13 @@ def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], conf
     return found
 
 
-def reading_grade(html_text: str) -> float | None:
-    """Flesch–Kincaid grade of the page's prose: tables, code and lists of links left out."""
+READABILITY_NAMES = {"flesch_kincaid_grade": "Flesch–Kincaid grade", "szigriszt_pazos": "Szigriszt-Pazos, INFLESZ scale"}
+# The language textstat counts syllables in for each formula (it keeps one setting for the whole process).
+READABILITY_LANGUAGES = {"flesch_kincaid_grade": "en_US", "szigriszt_pazos": "es"}
+
+
+def reading_level(html_text: str, formula: str = "flesch_kincaid_grade") -> float | None:
+    """The page's prose scored by `formula` (READABILITY_FORMULAS): tables, code and lists of links left out."""
     import textstat  # imported here: only `check` needs it, and it is slow to load
 
     text = re.sub(r"<(table|pre|code)\b.*?</\1>", " ", html_text, flags=re.S)
@@ -201,4 +213,33 @@ def reading_grade(html_text: str) -> float | None:
     words = text.split()
     if len(words) < 30:
         return None
-    return float(textstat.flesch_kincaid_grade(" ".join(words)))
+    textstat.set_lang(READABILITY_LANGUAGES[formula])
+    return float(getattr(textstat, formula)(" ".join(words)))
+
+
+def check_translations(pages: list[Page], config: SiteConfig) -> list[Finding]:
+    """Translations kept in step: one whose page was updated or reviewed after the translation's own
+    last review may say something the page no longer does; a page in a language's menu should exist in it."""
+    found: list[Finding] = []
+    translations = Translations(config, pages)
+    for page in pages:
+        code = config.language_of(page.rel_path)
+        source = translations.of(page).get("")
+        if not code or source is None:
+            continue
+        changed = max(source.meta.last_reviewed, source.meta.last_updated or source.meta.last_reviewed)
+        if changed > page.meta.last_reviewed:
+            found.append(Finding("warning", page.display_path, page.front_line("last_reviewed"),
+                                 f"this translation may be out of date: {source.display_path} was updated or reviewed on "
+                                 f"{changed.isoformat()}, after this page's last review on {page.meta.last_reviewed.isoformat()}",
+                                 f"compare the two files (git log -p {source.display_path}), bring the translation in step, "
+                                 "then set its last_reviewed to the day you did"))
+    by_path = {page.rel_path for page in pages}
+    for language in config.other_languages:
+        for index, ref in enumerate(config.navigation):
+            if f"{language.code}/{ref.page}" not in by_path and ref.page in by_path:
+                found.append(Finding("warning", config.path, config.line(("navigation", index)),
+                                     f"'{ref.page}' is in the main menu but has no {language.language_name} translation "
+                                     f"(content/{language.code}/{ref.page})",
+                                     f"translate it, or readers of the {language.language_name} pages meet it only in English"))
+    return found

@@ -5,7 +5,8 @@ import contextlib
 import importlib
 import re
 import sys
-from collections.abc import Sequence, Set as AbstractSet
+from types import MappingProxyType
+from collections.abc import Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
@@ -15,7 +16,7 @@ from iopguide.errors import ContentError
 from iopguide.markup.error_lines import lines_of
 from iopguide.markup.extension import PageContext, SiteExtension
 from iopguide.markup.sanitize import LineFinder, Unsafe, check_html, template_ids
-from iopguide.model import Converted, LinkTargets, Page, RenderedOutcome, RenderedQuiz, quiz_page
+from iopguide.model import Converted, LinkTargets, Page, RenderedOutcome, RenderedQuiz
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 if TYPE_CHECKING:  # the quiz's code is loaded only by sites with a quiz
@@ -69,26 +70,17 @@ class ConvertedPage:
 NOT_CONVERTED = ConvertedPage(Converted("", "", [], []), frozenset(), (), frozenset(), ())
 
 
-@dataclass
-class ConvertedSite:
-    """Every page's conversion, by rel_path, and the quiz's, for `check`."""
-
-    pages: dict[str, ConvertedPage]
-    quiz: RenderedQuiz | None
-
-
 def convert_pages(pages: list[Page], targets: LinkTargets, errors: list[ContentError],
-                  quiz: Quiz | None = None) -> ConvertedSite:
-    """Convert every page; with a quiz, also its Markdown, in the context of the page that shows it."""
+                  quizzes: Mapping[Page, Quiz] = MappingProxyType({})) -> dict[str, ConvertedPage]:
+    """Convert every page, by rel_path, for `check`; each quiz's Markdown too (`quizzes`: the page that
+    shows it → the quiz), in the context of the page that shows it, which then links where the quiz does."""
     md = make_markdown()
     converted = {page.rel_path: convert_page(md, page, targets, errors) or NOT_CONVERTED for page in pages}
-    page = quiz_page(pages)
-    if quiz is None or page is None:
-        return ConvertedSite(converted, None)
-    rendered = convert_quiz(md, quiz, page, pages, targets.assets, errors)
-    own = converted[page.rel_path]  # the page links to whatever the quiz it shows links to
-    converted[page.rel_path] = replace(own, links=own.links | rendered.links)
-    return ConvertedSite(converted, rendered)
+    for page, quiz in quizzes.items():
+        rendered = convert_quiz(md, quiz, page, pages, targets.assets, errors)
+        own = converted[page.rel_path]
+        converted[page.rel_path] = replace(own, links=own.links | rendered.links)
+    return converted
 
 
 def convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,

@@ -158,8 +158,3 @@ def publisher_data(config: SiteConfig, editorial_policy: str | None) -> dict:
 def plain_text(html: str) -> str:
     """Text without tags, and without the numbers of citations, which mean nothing away from their notes."""
     return Markup(re.sub(r'<sup id="fnref[^"]*">.*?</sup>', "", html)).striptags()
-
-
-def open_graph_locale(language: str) -> str:
-    """'en-US' → 'en_US', the form Open Graph expects."""
-    return language.replace("-", "_")

@@ -17,8 +17,9 @@ from jinja2.nodes import Template as TemplateNode
 from iopguide.render.assets import AssetMap
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.markup.extension import relative_url
-from iopguide.render.metadata import csp_meta, open_graph_locale, structured_data
-from iopguide.model import Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, guide_pages
+from iopguide.languages import Translations, open_graph_locale
+from iopguide.render.metadata import csp_meta, structured_data
+from iopguide.model import Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, by_language, guide_pages
 from iopguide.private_hooks import reason_to_stay_out
 from iopguide.signing import read_signed, signed, write_atomically
 
@@ -182,13 +183,14 @@ def format_date(day: dt.date, ui: dict) -> str:
 
 
 class SiteRenderer:
-    """Renders whole pages; template mistakes become ContentErrors pointing at the template line."""
+    """Renders whole pages of one language; template mistakes become ContentErrors pointing at the template line."""
 
     def __init__(self, config: SiteConfig, pages: list[Page], assets: AssetMap, quiz: RenderedQuiz | None,
-                 env: jinja2.Environment):
+                 env: jinja2.Environment, translations: Translations):
         self.config, self.pages, self.assets, self.quiz = config, pages, assets, quiz
-        self.env = env  # made once by the caller: reusing one keeps its compiled templates
-        self.by_path = {page.rel_path: page for page in pages}
+        self.env = env  # made once by the caller, for this language: reusing one keeps its compiled templates
+        self.translations = translations
+        self.by_path = {page.rel_path: page for page in translations.pages}
         self.guide = guide_pages(pages)
         self.guide_index = {page: index for index, page in enumerate(self.guide)}
         # made once: rebuilding them for every page would make a build's time grow with pages squared
@@ -216,6 +218,9 @@ class SiteRenderer:
             "previous_page": _listing(self.neighbour(page, -1)),
             "next_page": _listing(self.neighbour(page, +1)),
             "quiz": self.quiz,
+            "alternates": self.translations.alternates(page),  # the page in every language, for hreflang
+            "languages": self.translations.switcher(page, self.config.code),  # the other languages, for the switcher
+            "sitemap": _Later(self.translations.sitemap),
         }
         with template_mistakes(self.env, name):
             return self.env.get_template(name).render(context)
@@ -232,6 +237,25 @@ class SiteRenderer:
             return None
         index = self.guide_index[page] + step
         return self.guide[index] if 0 <= index < len(self.guide) else None
+
+
+class _Later:
+    """A list worked out only when a template goes through it: every page's context offers the
+    sitemap's entries, and only sitemap.xml reads them."""
+
+    def __init__(self, make: Callable[[], list]):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
+
+
+def site_renderers(config: SiteConfig, pages: list[Page], assets: AssetMap, quizzes: dict[str, RenderedQuiz],
+                   env_for: Callable[[str], jinja2.Environment]) -> dict[str, SiteRenderer]:
+    """A renderer for each language, by code, each with that language's words, pages and self-check."""
+    translations = Translations(config, pages)
+    return {code: SiteRenderer(config.in_language(code), own, assets, quizzes.get(code), env_for(code), translations)
+            for code, own in by_language(config, pages).items()}
 
 
 def _listing(page: Page | None) -> PageListing | None:

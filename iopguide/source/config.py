@@ -1,13 +1,14 @@
 """site_config.yaml, read and checked into a SiteConfig."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from iopguide.fingerprints import Memo, digest
 from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.source.schema import Bool, Int, Invalid, ListOf, Record, Str, Template, Url, check_document
-from iopguide.model import LINE_KINDS, CrisisLine, Footer, PageRef, Publisher, SiteConfig
+from iopguide.model import LINE_KINDS, READABILITY_FORMULAS, CrisisLine, Footer, Language, PageRef, Publisher, SiteConfig
 from iopguide.files import read_text
 from iopguide.source.yaml_lines import parse_yaml
 
@@ -38,7 +39,8 @@ CRISIS_LINE = Record({
     "url": Url(),
 }, build=CrisisLine)
 
-PUBLISHER = Record({
+def publisher(**kwargs) -> Record:
+    return Record({
     "name": Str(required=True, max_length=120),
     "address": Str(max_length=200),
     "contact": Str(pattern=r"[^@\s/:]+@[^@\s]+\.[^@\s]+|https?://\S+",
@@ -47,7 +49,7 @@ PUBLISHER = Record({
     "editorial_policy": Str(pattern=r"[^:\s]+\.md|https?://\S+",
                             pattern_hint="write the file name of a page in content/, like about.md, "
                                          "or a web address starting https://"),
-}, build=Publisher, required=True)
+}, build=Publisher, **kwargs)
 
 UI_STRINGS = (
     "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
@@ -64,6 +66,9 @@ UI_STRINGS = (
     "quiz_guide_to_question", "quiz_guide_and", "quiz_guide_otherwise", "quiz_guide_result", "quiz_guide_notes",
     "quiz_guide_note_if", "quiz_alert_emergency_text", "quiz_referral_heading", "quiz_ask_if", "quiz_guide_instant",
 )
+# The ui strings only a site in more than one language shows: every language needs the first, and
+# each other language the others (checked in _check_languages).
+LANGUAGE_UI_STRINGS = ("language_label", "awaiting_translation_review", "translation_reviewed_by")
 # The ui strings the build fills in, and the placeholders each may use (quiz.js fills quiz_error_missing's)
 UI_PLACEHOLDERS = {
     "date_format": ("month", "day", "year"),
@@ -74,14 +79,43 @@ UI_PLACEHOLDERS = {
 }
 UI = Record({**{key: Template(UI_PLACEHOLDERS[key], required=True) if key in UI_PLACEHOLDERS else Str(required=True)
                 for key in UI_STRINGS},
+             **{key: Str() for key in LANGUAGE_UI_STRINGS},
              "months": ListOf(Str(), min_items=12, required=True)}, required=True)
+
+
+def readability_formula() -> Str:
+    field = Str(choices=tuple(READABILITY_FORMULAS))
+    field.example = next(iter(READABILITY_FORMULAS))
+    return field
+
+
+LANGUAGE_TAG = dict(pattern=r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", pattern_hint="use a language code like es or es-US")
+
+# Another language: its own words, menus and help lines. Its pages are in content/<code>/.
+LANGUAGE = Record({
+    "code": Str(required=True, pattern=r"[a-z]{2,3}", pattern_hint="use a two- or three-letter language code, like es"),
+    "language": Str(required=True, **LANGUAGE_TAG),
+    "language_name": Str(required=True, max_length=40),
+    "site_name": Str(required=True, max_length=60),
+    "tagline": Str(max_length=120),
+    "readability_formula": readability_formula(),
+    "readability_target": Int(min=1, max=100),
+    "navigation": ListOf(page_ref(), min_items=1, required=True),
+    "help_page": page_ref(required=True),
+    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
+                     build=Footer, required=True),
+    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    "publisher": publisher(),
+    "ui": UI,
+})
 
 CONFIG = Record({
     "site_name": Str(required=True, max_length=60),
     "tagline": Str(max_length=120),
     "base_url": Url(required=True),
-    "language": Str(required=True, pattern=r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*",
-                    pattern_hint="use a language code like en or en-US"),
+    "language": Str(required=True, pattern=LANGUAGE_TAG["pattern"], pattern_hint="use a language code like en or en-US"),
+    "language_name": Str(max_length=40, default="English"),
+    "readability_formula": readability_formula(),
     "review_months": Int(min=1, max=60, default=12),
     "readability_target": Int(min=1, max=18, default=8),
     "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
@@ -91,9 +125,10 @@ CONFIG = Record({
     "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
                      build=Footer, required=True),
     "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
-    "publisher": PUBLISHER,
+    "publisher": publisher(required=True),
     "require_clinical_signoff": Bool(default=False),
     "ui": UI,
+    "other_languages": ListOf(LANGUAGE, default=[]),
 })
 
 
@@ -163,7 +198,65 @@ def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
                                         *problem)])
     if not values["base_url"].endswith("/"):
         values["base_url"] += "/"
-    if len(values["ui"]["months"]) != 12:
-        raise BuildFailed([ContentError(shown, doc.line(("ui", "months")), "ui.months must list the 12 month names",
-                                        "write them in order, January first")])
-    return SiteConfig(**values, path=shown, lines=doc.lines)
+    errors += _month_problems(values["ui"], ("ui",), shown, doc)
+    languages = values.pop("other_languages")
+    values["readability_formula"] = values["readability_formula"] or "flesch_kincaid_grade"
+    config = SiteConfig(**values, path=shown, lines=doc.lines)
+    codes = [language["code"] for language in languages]
+    config = replace(config, other_languages=tuple(_language(config, index, language, codes[:index], shown, doc, errors)
+                                                   for index, language in enumerate(languages)))
+    if errors:
+        raise BuildFailed(errors)
+    return config
+
+
+def _month_problems(ui: dict, keypath: tuple, shown: str, doc) -> list[ContentError]:
+    if len(ui["months"]) == 12:
+        return []
+    return [ContentError(shown, doc.line((*keypath, "months")), f"{'.'.join(map(str, keypath))}.months must list the 12 month names",
+                         "write them in order, January first")]
+
+
+def _language(config: SiteConfig, index: int, values: dict, earlier: list[str], shown: str, doc,
+              errors: list[ContentError]) -> Language:
+    """One of `other_languages`, checked against the main language; its page references made paths below
+    content/ (navigation: [index.md] under code es names content/es/index.md)."""
+    keypath = ("other_languages", index)
+    code = values["code"]
+    if code in earlier or code == config.language.split("-")[0]:
+        errors.append(ContentError(shown, doc.line((*keypath, "code")), f"the language code '{code}' is used twice",
+                                   "give each language its own code"))
+    errors.extend(_month_problems(values["ui"], (*keypath, "ui"), shown, doc))
+    needed = [(("ui",), config.ui, "language_label")] if index == 0 else []  # the main language's, said once
+    needed += [((*keypath, "ui"), values["ui"], key) for key in LANGUAGE_UI_STRINGS]
+    for where, ui, key in needed:
+        if not ui.get(key):
+            dotted = ".".join(map(str, where))
+            errors.append(ContentError(shown, doc.line(where), f"{dotted}.{key} is missing",
+                                       f"a site in more than one language needs it: add {key}: under {dotted}: "
+                                       "(docs/translating.md lists these words)"))
+
+    def in_folder(ref: PageRef) -> PageRef:
+        return replace(ref, page=f"{code}/{ref.page}")
+
+    formula = values["readability_formula"] or config.readability_formula
+    return Language(
+        code=code, language=values["language"], language_name=values["language_name"], site_name=values["site_name"],
+        tagline=values["tagline"], navigation=[in_folder(ref) for ref in values["navigation"]],
+        help_page=in_folder(values["help_page"]),
+        footer=replace(values["footer"], links=[in_folder(ref) for ref in values["footer"].links]),
+        crisis_lines=values["crisis_lines"], ui=values["ui"],
+        publisher=_publisher_in(values["publisher"] or config.publisher, code),
+        readability_formula=formula,
+        readability_target=values["readability_target"] or (config.readability_target if formula == config.readability_formula
+                                                            else DEFAULT_TARGETS[formula]))
+
+
+def _publisher_in(publisher: Publisher, code: str) -> Publisher:
+    """The publisher as a language shows it: an editorial policy that is a page is that language's page."""
+    return replace(publisher, editorial_policy=f"{code}/{publisher.policy_page}") if publisher.policy_page else publisher
+
+
+# The target a formula gets when a language does not set one: grade 8 is US plain-language practice;
+# 55 is where the INFLESZ scale for Spanish health texts starts to call a text "normal" (not hard) to read.
+DEFAULT_TARGETS = {"flesch_kincaid_grade": 8, "szigriszt_pazos": 55}

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from iopguide.fingerprints import Memo, digest
 from iopguide.errors import ContentError, display_path
 from iopguide.source.schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
-from iopguide.model import Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
+from iopguide.model import QUIZ_FILE, Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
 from iopguide.files import MAX_FILE_BYTES, files_below, read_text
 from iopguide.workers import map_forked, worker_count
 from iopguide.source.yaml_lines import load_parser, parse_yaml
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 SOURCE = Record({"title": Str(required=True), "url": Url(required=True), "guidance": Bool(default=False)},
                 build=Source)
 
+def reviewer() -> Record:
+    """A person who checked the page: a clinician (reviewed_by), or a bilingual health reviewer of a translation."""
+    return Record({"name": Str(required=True, max_length=120), "role": Str(required=True, max_length=120)}, build=Reviewer)
+
+
 FRONT_MATTER = Record({
     "title": Str(required=True, max_length=90),
     "description": Str(required=True, max_length=160),
@@ -33,8 +38,8 @@ FRONT_MATTER = Record({
     "menu_title": Str(max_length=30),
     "menu_order": Int(min=0, max=9999),
     "next_review": Date(),
-    "reviewed_by": Record({"name": Str(required=True, max_length=120), "role": Str(required=True, max_length=120)},
-                          build=Reviewer),
+    "reviewed_by": reviewer(),
+    "translation_reviewed_by": reviewer(),
     "last_updated": Date(),
     "sources": ListOf(SOURCE, default=[]),
     "draft": Bool(default=False),
@@ -85,9 +90,6 @@ def _link_problem(link: Path, root: Path) -> str | None:
     return f"this is a link to '{os.readlink(link)}', which is outside content/ or missing"
 
 
-QUIZ_FILE = "quiz.yaml"
-
-
 @dataclass
 class LoadedContent:
     """Everything read from content/: the pages, the quiz and the files copied as they are."""
@@ -96,8 +98,13 @@ class LoadedContent:
     drafts: set[str] = field(default_factory=set)  # rel_paths of drafts left out of this build
     broken: set[str] = field(default_factory=set)  # rel_paths of pages whose mistakes are already reported
     assets: dict[str, Path] = field(default_factory=dict)  # rel_path → file, copied as they are
-    quiz: Quiz | None = None
-    has_quiz_file: bool = False
+    quizzes: dict[str, Quiz] = field(default_factory=dict)  # language code → the self-check in that language
+    quiz_files: set[str] = field(default_factory=set)  # the language codes whose folder has a quiz.yaml
+
+    @property
+    def quiz(self) -> Quiz | None:
+        """The self-check in the site's main language."""
+        return self.quizzes.get("")
 
 
 @dataclass
@@ -158,12 +165,16 @@ def load_content(content_dir: Path, config: SiteConfig, include_drafts: bool, er
         else:
             loaded.pages.append(page)
     _check_unique_urls(loaded.pages, errors)
-    quiz_file = content_dir / QUIZ_FILE
-    if quiz_file.is_file():
-        loaded.has_quiz_file = True
-        loaded.quiz = _quiz(quiz_file, frozenset(page.rel_path for page in loaded.pages) | loaded.broken, errors,
-                            remembered.quizzes)
+    loaded.quiz_files = {code for code in config.codes if quiz_file(content_dir, code).is_file()}
+    if "" in loaded.quiz_files:
+        loaded.quizzes = _quizzes(content_dir, sorted(loaded.quiz_files),
+                                  frozenset(page.rel_path for page in loaded.pages) | loaded.broken, errors, remembered.quizzes)
     return loaded
+
+
+def quiz_file(content_dir: Path, code: str) -> Path:
+    """Where the self-check of language `code` is: content/quiz.yaml, or its texts in content/<code>/quiz.yaml."""
+    return content_dir / code / QUIZ_FILE if code else content_dir / QUIZ_FILE
 
 
 def _sources(content_dir: Path, errors: list[ContentError], since: SinceLastLoad) -> tuple[list[str], list[str]]:
@@ -190,30 +201,41 @@ def _found_still_holds(content_dir: Path, since: SinceLastLoad) -> bool:
     return True
 
 
-def _quiz(quiz_file: Path, page_paths: frozenset[str], errors: list[ContentError], known: Memo | None) -> Quiz | None:
-    """The quiz, loaded, proven and answered as every person in its scenarios; or, with `known`, the
-    one an earlier load proved from the same two files and the same pages, without parsing YAML."""
+def _quizzes(content_dir: Path, codes: list[str], page_paths: frozenset[str], errors: list[ContentError],
+             known: Memo | None) -> dict[str, Quiz]:
+    """The self-check in every language that has one ("" first): loaded, proven and answered as every
+    person in its scenarios; the translations put their texts on the same rules, and are answered as
+    the same people. With `known`, the ones an earlier load made from the same files and pages."""
     # only sites with a quiz pay for loading its code
-    from iopguide.source.quiz_scenarios import SCENARIO_FILE, load_quiz_with_scenarios
+    from iopguide.source.quiz_scenarios import SCENARIO_FILE, load_quiz_with_scenarios, run_scenarios
+    from iopguide.source.quiz_translation import translate_quiz
 
-    scenarios = quiz_file.with_name(SCENARIO_FILE)
-    key = _quiz_key(quiz_file, scenarios, page_paths) if known else None
-    quiz = known.get(key) if key else None
-    if quiz is None:
+    main = quiz_file(content_dir, "")
+    files = [main, main.with_name(SCENARIO_FILE), *(quiz_file(content_dir, code) for code in codes if code)]
+    key = _quiz_key(files, page_paths) if known else None
+    quizzes = known.get(key) if key else None
+    if quizzes is None:
         before = len(errors)
-        quiz = load_quiz_with_scenarios(quiz_file, page_paths, errors)
-        if key and quiz is not None and len(errors) == before:  # one with mistakes is loaded again, to show them
-            known.put(key, quiz)
-    return quiz
+        quiz = load_quiz_with_scenarios(main, page_paths, errors)
+        quizzes = {"": quiz} if quiz else {}
+        for code in codes[1:] if quiz else ():
+            translated = translate_quiz(quiz, quiz_file(content_dir, code), code, page_paths, errors)
+            if translated is not None and main.with_name(SCENARIO_FILE).is_file():
+                run_scenarios(translated, main.with_name(SCENARIO_FILE), errors)
+            if translated is not None:
+                quizzes[code] = translated
+        if key and len(errors) == before:  # ones with mistakes are loaded again, to show them
+            known.put(key, quizzes)
+    return quizzes
 
 
-def _quiz_key(quiz_file: Path, scenarios: Path, page_paths: frozenset[str]) -> str | None:
-    """What a proven quiz follows from: both files' bytes, where they are and the pages there are.
+def _quiz_key(files: list[Path], page_paths: frozenset[str]) -> str | None:
+    """What the proven quizzes follow from: the files' bytes, where they are and the pages there are.
     None for a file too large to read whole, which loading reports."""
-    files = [path for path in (quiz_file, scenarios) if path.is_file()]
-    if any(path.stat().st_size > MAX_FILE_BYTES for path in files):
+    found = [path for path in files if path.is_file()]
+    if any(path.stat().st_size > MAX_FILE_BYTES for path in found):
         return None
-    return digest([(display_path(path), path.read_bytes()) for path in files], sorted(page_paths))
+    return digest([(display_path(path), path.read_bytes()) for path in found], sorted(page_paths))
 
 
 # A file last changed this close to when it was read could change again within the same clock tick

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_headers_file, site_pages
+from conftest import language_of, read_headers_file, site_pages
 from htmlscan import scan
 
 
@@ -78,14 +78,17 @@ def test_every_page_is_a_medical_web_page_with_its_review_date(site: Path, pages
         assert web_page["citation"] and all(c["url"].startswith("https://") for c in web_page["citation"]), url
 
 
-def test_the_faq_is_also_an_faq_page_with_every_question(site: Path, pages):
-    faq = json_ld(pages["faq/"])
-    assert [node["@type"] for node in faq] == ["MedicalWebPage", "FAQPage"]
-    questions = faq[1]["mainEntity"]
-    shown = re.findall(r'<h2 class="faq-item__question" id="[^"]+">(.+?)</h2>', (site / "faq" / "index.html").read_text())
-    assert len(questions) >= 10 and [q["name"] for q in questions] == shown
-    assert all(q["acceptedAnswer"]["text"] and "<" not in q["acceptedAnswer"]["text"] for q in questions)
-    assert all(len(json_ld(page)) == 1 for url, page in pages.items() if url != "faq/")
+def test_the_faq_is_also_an_faq_page_with_every_question_in_each_language(site: Path, pages):
+    faqs = ["faq/", "es/faq/"]
+    for url in faqs:
+        faq = json_ld(pages[url])
+        assert [node["@type"] for node in faq] == ["MedicalWebPage", "FAQPage"]
+        assert faq[0]["inLanguage"] == language_of(url).language
+        questions = faq[1]["mainEntity"]
+        shown = re.findall(r'<h2 class="faq-item__question" id="[^"]+">(.+?)</h2>', (site / url / "index.html").read_text())
+        assert len(questions) >= 10 and [q["name"] for q in questions] == shown
+        assert all(q["acceptedAnswer"]["text"] and "<" not in q["acceptedAnswer"]["text"] for q in questions)
+    assert all(len(json_ld(page)) == 1 for url, page in pages.items() if url not in faqs)
 
 
 def test_every_page_has_a_sharing_card_favicon_and_theme_colour(site: Path, pages):
@@ -94,7 +97,9 @@ def test_every_page_has_a_sharing_card_favicon_and_theme_colour(site: Path, page
     for url, page in pages.items():
         og = {a["property"]: a["content"] for a in page.all("meta") if a.get("property", "").startswith("og:")}
         assert og["og:title"] == page.texts("h1")[0] and og["og:url"].startswith("https://example.org/"), url
-        assert og["og:site_name"] == "IOP Guide" and og["og:locale"] == "en_US" and og["og:description"], url
+        words = language_of(url)
+        assert og["og:site_name"] == words.site_name and og["og:locale"] == words.language.replace("-", "_"), url
+        assert og["og:description"], url
         assert og["og:type"] == ("website" if url == "" else "article"), url
         assert page.all("meta", name="twitter:card", content="summary"), url
         assert page.all("meta", name="theme-color", content="#1d4f6e"), url

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import site_pages
+from conftest import language_of, site_pages
 from htmlscan import scan
 
 # Each topic the guide promises, with words a reader of that page must find.
@@ -76,10 +76,11 @@ def pages(site: Path) -> dict[str, object]:
 def test_every_page_has_title_description_dates_sources_and_crisis_lines(pages):
     assert len(pages) >= len(TOPICS)
     for url, page in pages.items():
-        assert page.texts("title")[0].endswith("| IOP Guide") or url == "", url
+        words = language_of(url)
+        assert page.texts("title")[0].endswith(f"| {words.site_name}") or url == "", url
         description = page.all("meta", name="description")
         assert description and 0 < len(description[0]["content"]) <= 160, url
-        assert len(page.all("time")) == 2 and "Page last reviewed" in page.text and "Next review due" in page.text, url
+        assert len(page.all("time")) == 2 and words.ui["last_reviewed"] in page.text and words.ui["next_review"] in page.text, url
         assert page.all("section", class_="sources") and page.all("li", class_="sources__item"), url
         banner = page.all("aside", class_="crisis-banner")
         assert banner and page.all("a", href="tel:988") and page.all("a", href="sms:988"), url
@@ -90,7 +91,7 @@ def test_every_page_has_title_description_dates_sources_and_crisis_lines(pages):
 def test_every_page_is_well_formed_semantic_html(pages, site: Path):
     for url, page in pages.items():
         html = (site / url / "index.html").read_text()
-        assert html.startswith("<!DOCTYPE html>\n<html lang=\"en-US\">"), url
+        assert html.startswith(f"<!DOCTYPE html>\n<html lang=\"{language_of(url).language}\">"), url
         assert len(page.all("h1")) == 1, url
         assert page.all("main") and page.all("nav") and page.all("header") and page.all("footer"), url
         assert page.all("a", class_="skip-link", href="#main-content") and "main-content" in page.ids(), url
