@@ -207,7 +207,8 @@ def real_config():
 def language_of(url: str):
     """The real site's config as the page at `url` (like 'es/faq/') sees it: its language's words and settings."""
     config = real_config()
-    return config.in_language(config.language_of(url))
+    code = url.split("/", 1)[0]
+    return config.in_language(code if code in config.codes else "")
 
 
 def site_pages(output: Path) -> list[str]:

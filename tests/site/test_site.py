@@ -77,7 +77,7 @@ def test_every_page_has_title_description_dates_sources_and_crisis_lines(pages):
     assert len(pages) >= len(TOPICS)
     for url, page in pages.items():
         words = language_of(url)
-        assert page.texts("title")[0].endswith(f"| {words.site_name}") or url == "", url
+        assert page.texts("title")[0].endswith(f"| {words.site_name}") or url == (f"{words.code}/" if words.code else ""), url
         description = page.all("meta", name="description")
         assert description and 0 < len(description[0]["content"]) <= 160, url
         assert len(page.all("time")) == 2 and words.ui["last_reviewed"] in page.text and words.ui["next_review"] in page.text, url
