@@ -43,6 +43,13 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="create a new page", description="Create a new draft page in content/.")
     new.add_argument("title", help='the page title, in quotes: "Sleep and recovery"')
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="folder of pages (default: content)")
+    new.add_argument("--lang", metavar="CODE", default="",
+                     help="a language of other_languages in the config, like es: the page goes in content/CODE/")
+    new.add_argument("--of", metavar="FILE", default=None,
+                     help="with --lang: the page in content/ this one translates, like faq.md; the new page takes "
+                          "its file name, template and place in the guide, which pairs the two")
+    new.add_argument("--config", type=Path, default=Path("site_config.yaml"), metavar="FILE",
+                     help="site configuration, to check --lang (default: site_config.yaml)")
     return parser
 
 
@@ -212,12 +219,30 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     try:
-        path = create_page(args.content, args.title, dt.date.today())
+        folder = args.content / language_folder(args.config, args.lang) if args.lang else args.content
+        path = create_page(folder, args.title, dt.date.today(), args.content / args.of if args.of else None)
     except ContentError as error:
         print_errors([error])
         return 1
+    except BuildFailed as failed:
+        print_errors(failed.errors)
+        return 1
     print(f"Created {display_path(path)} as a draft. Write it, then remove 'draft: true' to publish it.")
+    if args.of:
+        print(f"It translates {display_path(args.content / args.of)}: the language switcher and hreflang links pair them.")
     return 0
+
+
+def language_folder(config_path: Path, code: str) -> str:
+    """The folder below content/ for `new --lang CODE`, once CODE is one of the config's other languages."""
+    from iopguide.source.config import load_config
+
+    codes = load_config(config_path).codes[1:]
+    if code not in codes:
+        raise ContentError("--lang", None, f"'{code}' is not one of the site's other languages",
+                           f"choose one of: {', '.join(codes)}" if codes else
+                           "add the language under other_languages: in the config first (docs/translating.md)")
+    return code
 
 
 def run_serve(args: argparse.Namespace) -> int:

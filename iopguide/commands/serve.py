@@ -120,8 +120,8 @@ class PreviewApp:
         if self.builder.errors and wants_page:
             return 500, "text/html; charset=utf-8", self.with_reload(error_page(self.builder.errors))
         if file is None:
-            not_found = self.root / "404.html"
-            body = not_found.read_bytes() if not_found.is_file() else b"<!DOCTYPE html><title>Not found</title>"
+            not_found = self.not_found_page(path)
+            body = not_found.read_bytes() if not_found else b"<!DOCTYPE html><title>Not found</title>"
             return 404, "text/html; charset=utf-8", self.with_reload(body)
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/xml"):
@@ -131,6 +131,16 @@ class PreviewApp:
 
     def with_reload(self, page: bytes) -> bytes:
         return page.replace(b"</head>", self.reload_script + b"</head>", 1)
+
+    def not_found_page(self, path: str) -> Path | None:
+        """The 404.html nearest the missing path, as Cloudflare Pages finds it: /es/missing/ shows
+        es/404.html, the Spanish one, and a path in no language's folder the main one."""
+        folders = posixpath.normpath("/" + path.lstrip("/")).strip("/").split("/")[:-1]
+        for depth in range(len(folders), -1, -1):
+            found = self.resolve("/".join([*folders[:depth], "404.html"]))
+            if found is not None:
+                return found
+        return None
 
     def resolve(self, path: str) -> Path | None:
         """The file for a URL path, or None; nothing outside the preview folder is ever served."""

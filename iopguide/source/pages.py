@@ -468,13 +468,15 @@ PLACEHOLDER_DESCRIPTION = "Say in one plain sentence what this page covers (at m
 PLACEHOLDER_SOURCE_URL = "https://example.org/replace-with-the-real-address"
 
 
-def create_page(content_dir: Path, title: str, today: dt.date) -> Path:
-    """A new draft page with valid front matter; never overwrites an existing file."""
+def create_page(content_dir: Path, title: str, today: dt.date, translates: Path | None = None) -> Path:
+    """A new draft page with valid front matter; never overwrites an existing file. A translation of
+    the page at `translates` takes its file name, template and place in the guide."""
     title = " ".join(title.split())
     slug = slugify(title)
     if not title or not slug:
         raise ContentError("new", None, "the title is empty", 'write it in quotes: build.py new "Sleep and recovery"')
-    path = content_dir / f"{slug}.md"
+    path = content_dir / (translates.name if translates else f"{slug}.md")
+    kept = _kept_for_translation(translates) if translates else ""
     if path.exists():
         raise ContentError(display_path(path), None, "this file already exists, so nothing was created",
                            "choose another title, or edit the existing file")
@@ -485,6 +487,7 @@ def create_page(content_dir: Path, title: str, today: dt.date) -> Path:
         f'title: "{quoted}"\n'
         f"description: {PLACEHOLDER_DESCRIPTION}\n"
         f"last_reviewed: {today.isoformat()}\n"
+        f"{kept}"
         "draft: true\n"
         "sources:\n"
         '  - title: "Name of a source you used"\n'
@@ -495,3 +498,14 @@ def create_page(content_dir: Path, title: str, today: dt.date) -> Path:
         "Write in short sentences. Link to other pages by their file name, like [the home page](index.md).\n",
         encoding="utf-8")
     return path
+
+
+def _kept_for_translation(source: Path) -> str:
+    """The front matter lines a translation keeps from the page it translates: template and menu_order."""
+    shown = display_path(source)
+    if not source.is_file():
+        raise ContentError(shown, None, "there is no such page to translate",
+                           "name a file in content/, like --of faq.md")
+    front, _, _ = split_front_matter(read_text(source, shown), shown)
+    values = parse_yaml(front, shown, first_line=2).data or {}
+    return "".join(f"{key}: {values[key]}\n" for key in ("template", "menu_order") if isinstance(values, dict) and key in values)
