@@ -104,7 +104,8 @@ class RenderKeys:
         self.guides = {code: guide_pages(own) for code, own in self.groups.items()}
         self.position = {page: (code, index) for code, guide in self.guides.items() for index, page in enumerate(guide)}
         by_path = {page.rel_path: page for page in pages}
-        sitemap = digest(self.translations.sitemap())
+        # the sitemap lists every page with its versions, all of which their listings say
+        sitemap = digest([page.listing_key for page in pages])
         self.shared = {code: self._shared(config.in_language(code), own, self.guides[code], by_path,
                                           content.quizzes.get(code), links, sitemap)
                        for code, own in self.groups.items()}

@@ -20,7 +20,7 @@ from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
 from iopguide.languages import Translations
-from iopguide.model import READABILITY_FORMULAS, BuildOptions, Page, SiteConfig, by_language, quiz_pages
+from iopguide.model import READABILITY_FORMULAS, BuildOptions, CrisisLine, Page, SiteConfig, by_language, quiz_pages
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 DUE_SOON_DAYS = 30
@@ -235,11 +235,20 @@ def check_translations(pages: list[Page], config: SiteConfig) -> list[Finding]:
                                  f"compare the two files (git log -p {source.display_path}), bring the translation in step, "
                                  "then set its last_reviewed to the day you did"))
     by_path = {page.rel_path for page in pages}
-    for language in config.other_languages:
-        for index, ref in enumerate(config.navigation):
+    for index, language in enumerate(config.other_languages):
+        for number in sorted(_numbers(config.crisis_lines) - _numbers(language.crisis_lines)):
+            found.append(Finding("warning", config.path, config.line(("other_languages", index, "crisis_lines")),
+                                 f"the {language.language_name} help lines do not give {number}, which the main "
+                                 "language's help lines do", "list the same lines and numbers in every language"))
+        for position, ref in enumerate(config.navigation):
             if f"{language.code}/{ref.page}" not in by_path and ref.page in by_path:
-                found.append(Finding("warning", config.path, config.line(("navigation", index)),
+                found.append(Finding("warning", config.path, config.line(("navigation", position)),
                                      f"'{ref.page}' is in the main menu but has no {language.language_name} translation "
                                      f"(content/{language.code}/{ref.page})",
                                      f"translate it, or readers of the {language.language_name} pages meet it only in English"))
     return found
+
+
+def _numbers(lines: list[CrisisLine]) -> set[str]:
+    """Every phone number and web address a list of help lines gives readers."""
+    return {value for line in lines for value in (line.call, line.text, line.tty, line.chat, line.url) if value}

@@ -124,8 +124,11 @@ class LinkProcessor(Treeprocessor):
                                                  "publish that page (remove 'draft: true') or remove the link"))
                 return href
             if target not in page.page_urls:
+                # suggested as the page would write it: from its own folder, like a page in content/es/ does
+                folder = posixpath.dirname(page.rel_path) or "."
                 page.problems.append(LinkProblem(href, f"the link '{href}' goes to a page that does not exist",
-                                                 did_you_mean(target, page.page_urls,
+                                                 did_you_mean(posixpath.relpath(target, folder),
+                                                              (posixpath.relpath(path, folder) for path in page.page_urls),
                                                               "check the file name in content/ (it ends in .md)")))
                 return href
             page.links.add(target)

@@ -117,7 +117,7 @@ CONFIG = Record({
     "language_name": Str(max_length=40, default="English"),
     "readability_formula": readability_formula(),
     "review_months": Int(min=1, max=60, default=12),
-    "readability_target": Int(min=1, max=18, default=8),
+    "readability_target": Int(min=1, max=100, default=8),  # a grade (≤ 18) or an ease score (0–100)
     "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
     "quick_exit_url": Url(required=True),
     "navigation": ListOf(page_ref(), min_items=1, required=True),

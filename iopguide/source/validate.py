@@ -47,18 +47,20 @@ def _check_references(config: SiteConfig, content: LoadedContent, by_path: dict,
     references += [("help_page", None, config.help_page)]
     if config.publisher.policy_page:
         references += [("publisher.editorial_policy", None, PageRef(config.publisher.policy_page))]
+    folder = f"content/{config.code}/" if config.code else "content/"
     for key, index, ref in references:
         keypath = at + tuple(key.split(".")) + ((index,) if index is not None else ())
         where = ".".join(map(str, at + (key,)))
+        written = ref.page.removeprefix(f"{config.code}/") if config.code else ref.page  # as the config names it
         if ref.page in content.drafts:
-            errors.append(ContentError(config.path, config.line(keypath), f"{where} names '{ref.page}', which is a draft",
+            errors.append(ContentError(config.path, config.line(keypath),
+                                       f"{where} names '{written}', which is a draft ({folder}{written})",
                                        "publish the page (remove 'draft: true') or take it out of the list"))
         elif ref.page not in by_path and ref.page not in content.broken:
-            folder = f"content/{config.code}/" if config.code else "content/"
+            own = [path.removeprefix(f"{config.code}/") for path in by_path if config.language_of(path) == config.code]
             errors.append(ContentError(config.path, config.line(keypath),
-                                       f"{where} names '{ref.page.removeprefix(config.code + '/') if config.code else ref.page}', "
-                                       f"which is not a page in {folder}",
-                                       did_you_mean(ref.page, by_path, f"write the file's path below {folder}, like what-is-an-iop.md")))
+                                       f"{where} names '{written}', which is not a page in {folder}",
+                                       did_you_mean(written, own, f"write the file's path below {folder}, like what-is-an-iop.md")))
 
 
 def _check_quiz_page(code: str, pages: list[Page], content: LoadedContent, errors: list[ContentError]) -> None:
