@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Save-to-rebuilt time of `build.py serve` on the shared benchmark corpus. Prints numbers; asserts nothing.
 
-    .venv/bin/python benchmarks/preview_latency.py [--pages 1000] [--edits 20]
+    .venv/bin/python benchmarks/preview_latency.py [--pages 1000] [--edits 20] [--translated [--edit-language es]]
 
 It generates the corpus with ../shared/bench/make_corpus.py into a scratch folder, starts the real
 preview server there, edits one page's text many times, and measures from the moment the file is
@@ -27,10 +27,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--translated", action="store_true",
+                        help="the site in every language of the project's config, each with a copy of every page")
+    parser.add_argument("--edit-language", default="", metavar="CODE",
+                        help="with --translated: edit the page's copy in that language's folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        page = make_site(folder, args.pages)
+        page = make_site(folder, args.pages, args.translated)
+        if args.edit_language:
+            page = folder / "content" / args.edit_language / page.relative_to(folder / "content")
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -59,7 +65,8 @@ def main() -> None:
             time.sleep(0.2)
         server.terminate()
         server.wait()
-    print(f"corpus: {args.pages} pages; {first_build.split(' ', 1)[1]}")
+    edited = f", editing a page in '{args.edit_language}/'" if args.edit_language else ""
+    print(f"corpus: {args.pages} pages{' in every language' if args.translated else ''}{edited}; {first_build.split(' ', 1)[1]}")
     print(f"one-page edit, save → rebuilt page on disk: median {statistics.median(latencies):.0f} ms, "
           f"max {max(latencies):.0f} ms over {args.edits} edits")
     print(f"  of which the rebuild itself (as the server reports it): median {statistics.median(reported):.0f} ms")

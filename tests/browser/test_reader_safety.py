@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, site_pages
+from conftest import ROOT, language_of, site_pages
 
 NEUTRAL = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))["quick_exit_url"]
 PHONE = {"width": 390, "height": 844}
@@ -64,7 +64,7 @@ def test_without_javascript_leave_this_site_is_a_plain_link(browser, served_site
 def test_leave_this_site_is_at_the_top_of_every_page_on_a_phone_and_stays_there(tab, site, served_site):
     for url in site_pages(site):
         tab.goto(served_site + url)
-        button = tab.get_by_role("link", name="Leave this site", exact=True)
+        button = tab.get_by_role("link", name=language_of(url).ui["quick_exit"], exact=True)
         assert button.bounding_box()["y"] < 60, url
         tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         box = button.bounding_box()
@@ -86,7 +86,7 @@ def test_every_page_prints_the_crisis_lines_without_menus_or_buttons(browser, si
         page.goto(served_site + url)
         assert page.locator(".crisis-banner").is_visible(), url
         assert "988" in page.locator(".crisis-banner").inner_text(), url
-        for hidden in (".quick-exit", ".site-nav", ".skip-link", "button"):
+        for hidden in (".quick-exit", ".site-nav", ".language-switch", ".skip-link", "button"):
             assert all(not element.is_visible() for element in page.locator(hidden).all()), f"/{url}: {hidden} prints"
     context.close()
 

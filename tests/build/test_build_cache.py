@@ -13,8 +13,9 @@ import pytest
 
 from conftest import ROOT, Project, Run, identities
 
-PAGE_COUNT = len(list((ROOT / "content").glob("*.md")))
-ALL_FILES = PAGE_COUNT + 3  # every page, 404.html, sitemap.xml, robots.txt
+PAGE_COUNT = len(list((ROOT / "content").rglob("*.md")))
+LANGUAGES = len([path for path in (ROOT / "content").iterdir() if path.is_dir()]) + 1  # content/es/ …, and the main language
+ALL_FILES = PAGE_COUNT + LANGUAGES + 2  # every page, a 404.html per language, sitemap.xml, robots.txt
 
 
 class RealProject(Project):
