@@ -106,8 +106,9 @@ class RenderKeys:
         by_path = {page.rel_path: page for page in pages}
         # the sitemap lists every page with its versions, all of which their listings say
         sitemap = digest([page.listing_key for page in pages])
-        self.shared = {code: self._shared(config.in_language(code), own, self.guides[code], by_path,
-                                          content.quizzes.get(code), links, sitemap)
+        self.shared = {code: {**self._shared(config.in_language(code), own, self.guides[code], by_path,
+                                             content.quizzes.get(code), links, sitemap),
+                              "home": self.translations.homes[code]}
                        for code, own in self.groups.items()}
         # Everything a file's render key is made from, besides its page's own file and conversion.
         self.context = digest(site, [sorted(shared.items()) for shared in self.shared.values()], links)

@@ -220,6 +220,7 @@ class SiteRenderer:
             "quiz": self.quiz,
             "alternates": self.translations.alternates(page),  # the page in every language, for hreflang
             "languages": self.translations.switcher(page, self.config.code),  # the other languages, for the switcher
+            "home": self.translations.homes[self.config.code],  # this language's home page, where the site's name leads
             "sitemap": _Later(self.translations.sitemap),
         }
         with template_mistakes(self.env, name):
