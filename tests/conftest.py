@@ -69,6 +69,42 @@ class Project:
         return Run(done.returncode, done.stdout, done.stderr)
 
 
+class RealProject(Project):
+    """A copy of the real site, in every language: its guides, menus, quizzes, help pages and 404 pages
+    give pages things to depend on."""
+
+    def __init__(self, root: Path):
+        root.mkdir(parents=True)
+        for name in ("content", "templates", "static"):
+            shutil.copytree(ROOT / name, root / name)
+        shutil.copy(ROOT / "site_config.yaml", root)
+        self.root = root
+
+    def cached_build(self) -> tuple[Run, int]:
+        """Build with the cache: the result, and how many files the build said it had to make."""
+        run = self.build("--verbose")
+        assert run.code == 0, run.err
+        return run, int(re.search(r"(\d+) files to make", run.out).group(1))
+
+    def rewritten_by(self, change) -> set[str]:
+        """Make the change and build: the output files written anew."""
+        before = identities(self.root / "output")
+        change()
+        self.cached_build()
+        after = identities(self.root / "output")
+        return {path for path in after if after[path] != before.get(path)}
+
+    def assert_same_as_clean_build(self, *args: str, output: str = "output") -> None:
+        clean = self.build("--no-cache", "--output", "clean", *args)
+        assert clean.code == 0, clean.err
+        assert tree(self.root / output) == tree(self.root / "clean")
+        shutil.rmtree(self.root / "clean")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def identities(folder: Path) -> dict[str, tuple[int, int]]:
     """Each file's inode and modification time: both stay the same only if the file was not written."""
     return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)

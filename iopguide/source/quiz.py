@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from iopguide.errors import ContentError, did_you_mean, display_path
+from iopguide.errors import ContentError, did_you_mean
 from iopguide.source.schema import Field, Invalid, ListOf, MapOf, Record, Report, Str, check_document
 from iopguide.model import INSTANT_URGENCIES
-from iopguide.files import read_text
-from iopguide.source.yaml_lines import YamlDoc, parse_yaml
+from iopguide.source.yaml_lines import YamlDoc, read_yaml_file
 
 URGENCIES = ("emergency", "crisis", "urgent", "soon", "routine")  # most urgent first
 # The proof's limits: a quiz this complex is beyond what an editor can review anyway.
@@ -222,12 +221,8 @@ QUIZ = Record({
 
 def load_quiz(path: Path, page_paths: set[str], errors: list[ContentError]) -> Quiz | None:
     """Load and prove the quiz; every mistake goes to `errors` with its line."""
-    shown = display_path(path)
-    try:
-        text = read_text(path, shown)
-        doc = parse_yaml(text, shown)
-    except ContentError as error:
-        errors.append(error)
+    doc = read_yaml_file(path, errors)
+    if doc is None:
         return None
     before = len(errors)
     values = check_document(QUIZ, doc, errors)
@@ -242,8 +237,8 @@ def load_quiz(path: Path, page_paths: set[str], errors: list[ContentError]) -> Q
         rules=tuple(Rule(r["outcome"], r["when"] or ()) for r in values["rules"]),
         notes=tuple(Note(n["id"], n["text"], n["when"]) for n in values["notes"]),
         checklist_page=values["checklist_page"],
-        path=shown,
-        source=text,
+        path=doc.path,
+        source=doc.text,
     )
     checker = _Checker(quiz, doc, errors)
     checker.check_references(page_paths)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iopguide.errors import ContentError, did_you_mean, display_path
+from iopguide.errors import ContentError, did_you_mean
 from iopguide.source.schema import ListOf, MapOf, Record, Report, Str, check_document
-from iopguide.files import read_text
 from iopguide.source.quiz import Quiz, load_quiz, matches
-from iopguide.source.yaml_lines import YamlDoc, parse_yaml
+from iopguide.source.yaml_lines import YamlDoc, read_yaml_file
 
 SCENARIO_FILE = "quiz-scenarios.yaml"
 ANSWERS = MapOf(Str())
@@ -41,11 +40,8 @@ def load_quiz_with_scenarios(path: Path, page_paths: set[str], errors: list[Cont
 
 def run_scenarios(quiz: Quiz, path: Path, errors: list[ContentError]) -> None:
     """Answer the quiz as every person in the file; each difference from the file is an error at its line."""
-    shown = display_path(path)
-    try:
-        doc = parse_yaml(read_text(path, shown), shown)
-    except ContentError as error:
-        errors.append(error)
+    doc = read_yaml_file(path, errors)
+    if doc is None:
         return
     values = check_document(SCENARIOS, doc, errors)
     if values is None:

@@ -21,11 +21,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from iopguide.errors import ContentError, did_you_mean, display_path
-from iopguide.files import read_text
+from iopguide.errors import ContentError, did_you_mean
 from iopguide.source.quiz import Outcome, Question, Quiz
 from iopguide.source.schema import Report
-from iopguide.source.yaml_lines import parse_yaml
+from iopguide.source.yaml_lines import read_yaml_file
 
 # Keys that carry the self-check's logic in the main file: a translation that writes one is trying to
 # change a rule, which only the main file (and its proof and scenarios) may do.
@@ -129,12 +128,8 @@ def translate_quiz(quiz: Quiz, path: Path, code: str, page_paths: frozenset[str]
     """The main quiz with the texts of the translation at `path` (for language `code`); None, with every
     mistake in `errors`, when it misses a text, adds an id or tries to change a rule. Its checklist is
     the translation of the main quiz's, which must be one of `page_paths`."""
-    shown = display_path(path)
-    try:
-        source = read_text(path, shown)
-        doc = parse_yaml(source, shown)
-    except ContentError as error:
-        errors.append(error)
+    doc = read_yaml_file(path, errors)
+    if doc is None:
         return None
     before = len(errors)
     reader = _Translation(quiz, doc, errors)
@@ -161,7 +156,7 @@ def translate_quiz(quiz: Quiz, path: Path, code: str, page_paths: frozenset[str]
         outcomes=tuple(reader.outcome(o, outcomes[o.id]) if o.id in outcomes else o for o in quiz.outcomes),
         notes=tuple(replace(n, text=reader.text(("notes", n.id), notes[n.id])) if n.id in notes else n for n in quiz.notes),
         checklist_page=checklist,
-        path=shown,
-        source=source,
+        path=doc.path,
+        source=doc.text,
     )
     return translated if len(errors) == before else None

@@ -5,9 +5,11 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iopguide.errors import ContentError
+from iopguide.errors import ContentError, display_path
+from iopguide.files import read_text
 from iopguide.model import nearest_line
 
 if TYPE_CHECKING:
@@ -59,10 +61,25 @@ class YamlDoc:
     path: str
     first_line: int = 1
     lines: dict[tuple, int] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the file's text, when read_yaml_file read it
 
     def line(self, keypath: tuple = ()) -> int:
         """The line of keypath, or of its nearest parent that has one."""
         return nearest_line(self.lines, keypath, self.first_line)
+
+
+def read_yaml_file(path: Path, errors: list[ContentError]) -> YamlDoc | None:
+    """A YAML file of the editors', read and parsed (its text is `doc.text`); None, with the mistake in
+    `errors`, when it cannot be read or is not YAML."""
+    shown = display_path(path)
+    try:
+        text = read_text(path, shown)
+        doc = parse_yaml(text, shown)
+    except ContentError as error:
+        errors.append(error)
+        return None
+    doc.text = text
+    return doc
 
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> YamlDoc:

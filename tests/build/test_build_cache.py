@@ -11,38 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Project, Run, identities
+from conftest import ROOT, RealProject, Run, identities, tree
 
 PAGE_COUNT = len(list((ROOT / "content").rglob("*.md")))
 LANGUAGES = len([path for path in (ROOT / "content").iterdir() if path.is_dir()]) + 1  # content/es/ …, and the main language
 ALL_FILES = PAGE_COUNT + LANGUAGES + 2  # every page, a 404.html per language, sitemap.xml, robots.txt
-
-
-class RealProject(Project):
-    """A copy of the real site: its guide, menus, quiz and help page give pages things to depend on."""
-
-    def __init__(self, root: Path):
-        root.mkdir(parents=True)
-        for name in ("content", "templates", "static"):
-            shutil.copytree(ROOT / name, root / name)
-        shutil.copy(ROOT / "site_config.yaml", root)
-        self.root = root
-
-    def cached_build(self) -> tuple[Run, int]:
-        """Build with the cache: the result, and how many files the build said it had to make."""
-        run = self.build("--verbose")
-        assert run.code == 0, run.err
-        return run, int(re.search(r"(\d+) files to make", run.out).group(1))
-
-    def assert_same_as_clean_build(self) -> None:
-        clean = self.build("--no-cache", "--output", "clean")
-        assert clean.code == 0, clean.err
-        assert tree(self.root / "output") == tree(self.root / "clean")
-        shutil.rmtree(self.root / "clean")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture

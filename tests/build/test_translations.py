@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, LINKED_PAGES, ROOT, Project, Run, identities
+from conftest import FIXTURES, LINKED_PAGES, ROOT, Project, RealProject
 from htmlscan import scan
 
 BILINGUAL = FIXTURES / "bilingual"  # site_config.yaml with a Spanish block, and content/es/, laid over the minimal site
@@ -316,40 +316,6 @@ def test_reading_level_is_scored_by_each_languages_own_formula(reviewed_together
 
 
 # --- one edit, in either language -----------------------------------------------------------------
-
-class RealProject(Project):
-    """A copy of the real site in both languages: guides, menus, quizzes and 404 pages to depend on."""
-
-    def __init__(self, root: Path):
-        root.mkdir(parents=True)
-        for name in ("content", "templates", "static"):
-            shutil.copytree(ROOT / name, root / name)
-        shutil.copy(ROOT / CONFIG, root)
-        self.root = root
-
-    def cached_build(self) -> tuple[Run, int]:
-        run = self.build("--verbose")
-        assert run.code == 0, run.err
-        return run, int(re.search(r"(\d+) files to make", run.out).group(1))
-
-    def rewritten_by(self, change) -> set[str]:
-        """Make the change and build: the output files written anew."""
-        before = identities(self.root / "output")
-        change()
-        self.cached_build()
-        after = identities(self.root / "output")
-        return {path for path in after if after[path] != before.get(path)}
-
-    def assert_same_as_clean_build(self, *args: str, output: str = "output") -> None:
-        clean = self.build("--no-cache", "--output", "clean", *args)
-        assert clean.code == 0, clean.err
-        assert tree(self.root / output) == tree(self.root / "clean")
-        shutil.rmtree(self.root / "clean")
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
 
 @pytest.fixture
 def real(tmp_path: Path) -> RealProject:
