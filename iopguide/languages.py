@@ -16,8 +16,7 @@ class LanguageLink:
     code: str  # "" for the main language
     language: str  # the BCP 47 tag, for lang and hreflang
     name: str  # the language's own name for itself, as the switcher shows it
-    url: str  # below the site root
-    translated: bool  # False: the page has no version in this language, and `url` is its home page
+    url: str  # below the site root: the page's version, or the language's home page when it has none
 
     @property
     def og_locale(self) -> str:
@@ -73,14 +72,14 @@ class Translations:
         versions = self.of(page) if page is not None else {}
         if len(versions) < 2:
             return []
-        return [LanguageLink(code, self.tags[code], self.names[code], versions[code].url, True)
+        return [LanguageLink(code, self.tags[code], self.names[code], versions[code].url)
                 for code in self.codes if code in versions]
 
     def switcher(self, page: Page | None, code: str) -> list[LanguageLink]:
         """A link to every other language: to the page's version in it, or to its home page, never to a 404."""
         versions = self.of(page) if page is not None else {}
         return [LanguageLink(other, self.tags[other], self.names[other],
-                             versions[other].url if other in versions else self.homes[other], other in versions)
+                             versions[other].url if other in versions else self.homes[other])
                 for other in self.codes if other != code]
 
     def key(self, page: Page | None, code: str) -> str:

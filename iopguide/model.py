@@ -117,10 +117,23 @@ class Publisher:
         return page_url(self.policy_page) if self.policy_page else self.editorial_policy
 
 
-# The reading-level formulas `check` can use, and whether a higher score means easier text. A US
-# grade (Flesch–Kincaid) should stay at or below its target; an ease score (Szigriszt-Pazos, on the
-# INFLESZ scale for Spanish) at or above it.
-READABILITY_FORMULAS = {"flesch_kincaid_grade": "grade", "szigriszt_pazos": "ease"}
+@dataclass(frozen=True)
+class ReadabilityFormula:
+    """A reading-level formula `check` can use (a textstat function of the same name)."""
+
+    kind: str  # "grade": a page should score at most the target; "ease": at least
+    name: str  # as check's warning names it
+    textstat_language: str  # the language textstat counts syllables in
+    default_target: int
+    highest_target: int
+
+
+# Grade 8 is US plain-language practice; 55 is where the INFLESZ scale for Spanish health texts
+# (built on Szigriszt-Pazos) starts to call a text "normal" rather than "somewhat difficult".
+READABILITY_FORMULAS = {
+    "flesch_kincaid_grade": ReadabilityFormula("grade", "Flesch–Kincaid grade", "en_US", 8, 18),
+    "szigriszt_pazos": ReadabilityFormula("ease", "Szigriszt-Pazos, INFLESZ scale", "es", 55, 100),
+}
 
 
 @dataclass(frozen=True)

@@ -226,8 +226,10 @@ def _keep_or_remake(plan: SitePlan, planned: PlannedOutput, key: str, records: d
 
 
 def _quiz_key(quiz: Quiz | None, by_path: dict[str, Page], links: str) -> str:
-    """The quiz's Markdown links to pages and files, so its key covers every address, like the quiz itself."""
+    """The quiz as a whole — questions, rules and texts, not just its file: a translation's file holds
+    only its texts, and its rules are the main file's — and, since its Markdown links to pages and
+    files, every address, like the quiz itself."""
     if quiz is None:
         return ""
     checklist = by_path.get(quiz.checklist_page)
-    return digest(quiz.source, listing_key(checklist), links)
+    return digest(quiz, listing_key(checklist), links)

@@ -61,8 +61,9 @@ class SiteTemplates:
         converter()
         templates = [name for name in self.names if name.endswith((".html", ".xml", ".txt"))]
         try:
-            for name in templates:
-                self.env.get_template(name)
+            for code in config.codes:  # each language's environment, so no worker loads them again
+                for name in templates:
+                    self.env_for(code).get_template(name)
             for name in templates:
                 if "/" not in name:  # the templates in folders are components, which make no file
                     self.reads(name)

@@ -158,13 +158,14 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
         add("warning", page.front_line("description"),
             f"the description is only {len(page.meta.description)} characters",
             "write one full sentence (50 to 160 characters) that says what the page covers")
+    formula, target = READABILITY_FORMULAS[config.readability_formula], config.readability_target
     score = reading_level(own.shown.html, config.readability_formula)
-    if score is not None and READABILITY_FORMULAS[config.readability_formula] == "grade" and score > config.readability_target:
-        add("warning", page.body_line, f"reading level is US grade {score:.1f}; the site's target is {config.readability_target}",
+    if score is not None and formula.kind == "grade" and score > target:
+        add("warning", page.body_line, f"reading level is US grade {score:.1f}; the site's target is {target}",
             "use shorter sentences and everyday words")
-    elif score is not None and READABILITY_FORMULAS[config.readability_formula] == "ease" and score < config.readability_target:
-        add("warning", page.body_line, f"reading ease is {score:.1f} ({READABILITY_NAMES[config.readability_formula]}); "
-            f"the target for this language is at least {config.readability_target}", "use shorter sentences and everyday words")
+    elif score is not None and formula.kind == "ease" and score < target:
+        add("warning", page.body_line, f"reading ease is {score:.1f} ({formula.name}); "
+            f"the target for this language is at least {target}", "use shorter sentences and everyday words")
     text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
     for block, figure in uncited_figures(text_blocks):
         add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
@@ -199,11 +200,6 @@ def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], conf
     return found
 
 
-READABILITY_NAMES = {"flesch_kincaid_grade": "Flesch–Kincaid grade", "szigriszt_pazos": "Szigriszt-Pazos, INFLESZ scale"}
-# The language textstat counts syllables in for each formula (it keeps one setting for the whole process).
-READABILITY_LANGUAGES = {"flesch_kincaid_grade": "en_US", "szigriszt_pazos": "es"}
-
-
 def reading_level(html_text: str, formula: str = "flesch_kincaid_grade") -> float | None:
     """The page's prose scored by `formula` (READABILITY_FORMULAS): tables, code and lists of links left out."""
     import textstat  # imported here: only `check` needs it, and it is slow to load
@@ -213,7 +209,7 @@ def reading_level(html_text: str, formula: str = "flesch_kincaid_grade") -> floa
     words = text.split()
     if len(words) < 30:
         return None
-    textstat.set_lang(READABILITY_LANGUAGES[formula])
+    textstat.set_lang(READABILITY_FORMULAS[formula].textstat_language)  # one setting for the whole process
     return float(getattr(textstat, formula)(" ".join(words)))
 
 

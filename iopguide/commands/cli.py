@@ -219,6 +219,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     try:
+        if args.of and not args.lang:
+            raise ContentError("--of", None, "--of names the page a translation translates, so it needs --lang",
+                               f'add the language, like: build.py new "Título" --lang es --of {args.of}')
         folder = args.content / language_folder(args.config, args.lang) if args.lang else args.content
         path = create_page(folder, args.title, dt.date.today(), args.content / args.of if args.of else None)
     except ContentError as error:

@@ -102,9 +102,10 @@ def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
     return sorted(rules)
 
 
-def structured_data(page: PageView, config: SiteConfig, editorial_policy: str | None) -> list[dict]:
+def structured_data(page: PageView, config: SiteConfig, editorial_policy: str | None, home: str) -> list[dict]:
     """schema.org JSON-LD: every page is a MedicalWebPage with its review date, who reviewed it and who
-    publishes it; the FAQ is also an FAQPage. `editorial_policy` is below the site root or a full address."""
+    publishes it; the FAQ is also an FAQPage. `editorial_policy` is below the site root or a full address;
+    `home` is the home page of the page's language, below the site root: the site it is part of."""
     url = config.base_url + page.url
     web_page: dict = {
         "@context": "https://schema.org",
@@ -115,7 +116,7 @@ def structured_data(page: PageView, config: SiteConfig, editorial_policy: str | 
         "inLanguage": config.language,
         "lastReviewed": page.meta.last_reviewed.isoformat(),
         "dateModified": (page.meta.last_updated or page.meta.last_reviewed).isoformat(),
-        "isPartOf": {"@type": "WebSite", "name": config.site_name, "url": config.base_url},
+        "isPartOf": {"@type": "WebSite", "name": config.site_name, "url": config.base_url + home},
         **publisher_data(config, editorial_policy),
     }
     if page.meta.reviewed_by:

@@ -129,7 +129,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
     )
     env.filters["date"] = lambda day: format_date(day, config.ui)
     env.globals.update(site=config, ui=config.ui, csp=csp_meta(), og_locale=open_graph_locale(config.language),
-                       structured_data=lambda page, policy: structured_data(page, config, policy))
+                       structured_data=lambda page, policy, home: structured_data(page, config, policy, home))
     return env
 
 

@@ -67,7 +67,7 @@ UI_STRINGS = (
     "quiz_guide_note_if", "quiz_alert_emergency_text", "quiz_referral_heading", "quiz_ask_if", "quiz_guide_instant",
 )
 # The ui strings only a site in more than one language shows: every language needs the first, and
-# each other language the others (checked in _check_languages).
+# each other language the others (checked in _language).
 LANGUAGE_UI_STRINGS = ("language_label", "awaiting_translation_review", "translation_reviewed_by")
 # The ui strings the build fills in, and the placeholders each may use (quiz.js fills quiz_error_missing's)
 UI_PLACEHOLDERS = {
@@ -117,7 +117,7 @@ CONFIG = Record({
     "language_name": Str(max_length=40, default="English"),
     "readability_formula": readability_formula(),
     "review_months": Int(min=1, max=60, default=12),
-    "readability_target": Int(min=1, max=100, default=8),  # a grade (≤ 18) or an ease score (0–100)
+    "readability_target": Int(min=1, max=100),  # a grade or an ease score: the formula says which, and its range
     "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
     "quick_exit_url": Url(required=True),
     "navigation": ListOf(page_ref(), min_items=1, required=True),
@@ -201,6 +201,7 @@ def _parse_config(text: str, shown: str, base_url: str | None) -> SiteConfig:
     errors += _month_problems(values["ui"], ("ui",), shown, doc)
     languages = values.pop("other_languages")
     values["readability_formula"] = values["readability_formula"] or "flesch_kincaid_grade"
+    values["readability_target"] = _readability_target(values, (), shown, doc, errors)
     config = SiteConfig(**values, path=shown, lines=doc.lines)
     codes = [language["code"] for language in languages]
     config = replace(config, other_languages=tuple(_language(config, index, language, codes[:index], shown, doc, errors)
@@ -239,7 +240,10 @@ def _language(config: SiteConfig, index: int, values: dict, earlier: list[str], 
     def in_folder(ref: PageRef) -> PageRef:
         return replace(ref, page=f"{code}/{ref.page}")
 
-    formula = values["readability_formula"] or config.readability_formula
+    values["readability_formula"] = values["readability_formula"] or config.readability_formula
+    if not values["readability_target"] and values["readability_formula"] == config.readability_formula:
+        values["readability_target"] = config.readability_target
+    target = _readability_target(values, keypath, shown, doc, errors)
     return Language(
         code=code, language=values["language"], language_name=values["language_name"], site_name=values["site_name"],
         tagline=values["tagline"], navigation=[in_folder(ref) for ref in values["navigation"]],
@@ -247,9 +251,7 @@ def _language(config: SiteConfig, index: int, values: dict, earlier: list[str], 
         footer=replace(values["footer"], links=[in_folder(ref) for ref in values["footer"].links]),
         crisis_lines=values["crisis_lines"], ui=values["ui"],
         publisher=_publisher_in(values["publisher"] or config.publisher, code),
-        readability_formula=formula,
-        readability_target=values["readability_target"] or (config.readability_target if formula == config.readability_formula
-                                                            else DEFAULT_TARGETS[formula]))
+        readability_formula=values["readability_formula"], readability_target=target)
 
 
 def _publisher_in(publisher: Publisher, code: str) -> Publisher:
@@ -257,6 +259,13 @@ def _publisher_in(publisher: Publisher, code: str) -> Publisher:
     return replace(publisher, editorial_policy=f"{code}/{publisher.policy_page}") if publisher.policy_page else publisher
 
 
-# The target a formula gets when a language does not set one: grade 8 is US plain-language practice;
-# 55 is where the INFLESZ scale for Spanish health texts starts to call a text "normal" (not hard) to read.
-DEFAULT_TARGETS = {"flesch_kincaid_grade": 8, "szigriszt_pazos": 55}
+
+def _readability_target(values: dict, keypath: tuple, shown: str, doc, errors: list[ContentError]) -> int:
+    """The target for the formula: as written, or the formula's own; a grade above 18 is a mistake."""
+    formula = READABILITY_FORMULAS[values["readability_formula"]]
+    target = values["readability_target"] or formula.default_target
+    if target > formula.highest_target:
+        errors.append(ContentError(shown, doc.line((*keypath, "readability_target")),
+                                   f"readability_target is {target}, but {formula.name} goes up to {formula.highest_target}",
+                                   f"use a target from 1 to {formula.highest_target}, like {formula.default_target}"))
+    return target

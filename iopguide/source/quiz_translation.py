@@ -17,6 +17,7 @@ each mistake at its line, so a translator can never make the self-check less saf
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,20 @@ from iopguide.source.yaml_lines import read_yaml_file
 # change a rule, which only the main file (and its proof and scenarios) may do.
 RULE_KEYS = frozenset({"id", "ask_if", "at_least", "when", "urgency", "rules", "checklist_page"})
 LIMITS = {"text": 300, "hint": 400, "label": 120, "title": 120}
+# What every translated text keeps of the main text: its numbers (911, 988, 1-800-799-7233, 12 to 17 …)
+# and the targets of its links.
+_NUMBER = re.compile(r"\d+(?:-\d+)*")
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+
+
+def _kept(text: str) -> set[str]:
+    # "24/7" is a phrase, often said in words ("las 24 horas, todos los días"): its 24 is kept, its 7 need not be
+    return set(_NUMBER.findall(text.replace("24/7", "24"))) | set(_LINK.findall(text))
+
+
+# How an unquoted id YAML reads as true or false may have been written, to find its line.
+_BOOL_WORDS = {True: ("yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE", "y", "Y"),
+               False: ("no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE", "n", "N")}
 RULES_HINT = "the rules live in content/quiz.yaml and apply to every language: a translation gives only texts"
 
 
@@ -54,7 +69,11 @@ class _Translation:
 
     def entries(self, keypath: tuple, ids: list[str], found: dict, what: str) -> dict[str, Any]:
         for key in found:
-            if key in RULE_KEYS:
+            if isinstance(key, bool):  # YAML reads an unquoted yes, no, on or off as true or false
+                written = next((word for word in _BOOL_WORDS[key] if (*keypath, word) in self.doc.lines), key)
+                self.add((*keypath, written), f"this {what} id was read as {str(key).lower()}, not as text",
+                         'put the id in quotes, like "yes": or "no":, as content/quiz.yaml does')
+            elif key in RULE_KEYS:
                 self.add((*keypath, key), f"'{key}' changes a rule, which a translation cannot do", RULES_HINT)
             elif key not in ids:
                 self.add((*keypath, key), f"content/quiz.yaml has no {what} '{key}', so a translation cannot add it",
@@ -85,13 +104,20 @@ class _Translation:
                          "remove it, or add it to content/quiz.yaml first")
         return value
 
-    def text(self, keypath: tuple, value: Any, limit: int | None = None) -> str:
+    def text(self, keypath: tuple, value: Any, main: str, limit: int | None = None) -> str:
+        """The translation of `main` at `keypath`: text, within `limit`, with every number and link of `main`."""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not str(value).strip():
             self.add(keypath, f"'{keypath[-1]}' must be text", 'write the translated text after the colon; put "Sí" and "No" in quotes')
-            return ""
+            return main
         text = str(value).strip()
         if limit and len(text) > limit:
             self.add(keypath, f"'{keypath[-1]}' is {len(text)} characters long, more than {limit}", "shorten it")
+        left_out = sorted(_kept(main) - _kept(text))
+        if left_out:
+            where = ".".join(map(str, keypath))
+            self.add(keypath, f"'{where}' leaves out {', '.join(repr(item) for item in left_out)}, which content/quiz.yaml gives",
+                     "keep every number and every link of the main text: a phone number or a link left out could keep "
+                     "a reader from help")
         return text
 
     def question(self, question: Question, value: Any) -> Question:
@@ -103,10 +129,12 @@ class _Translation:
             labels = {}
         ids = [option.id for option in question.options]
         labels = self.entries((*keypath, "options"), ids, labels, "answer") if "options" in value else {}
-        options = tuple(replace(option, label=self.text((*keypath, "options", option.id), labels[option.id], LIMITS["label"]))
+        options = tuple(replace(option, label=self.text((*keypath, "options", option.id), labels[option.id], option.label,
+                                                        LIMITS["label"]))
                         if option.id in labels else option for option in question.options)
-        hint = self.text((*keypath, "hint"), value["hint"], LIMITS["hint"]) if value.get("hint") is not None else question.hint
-        text = self.text((*keypath, "text"), value["text"], LIMITS["text"]) if value.get("text") is not None else question.text
+        hint = (self.text((*keypath, "hint"), value["hint"], question.hint, LIMITS["hint"])
+                if value.get("hint") is not None and question.hint is not None else question.hint)
+        text = self.text((*keypath, "text"), value["text"], question.text, LIMITS["text"]) if value.get("text") is not None else question.text
         return replace(question, text=text, hint=hint, options=options)
 
     def outcome(self, outcome: Outcome, value: Any) -> Outcome:
@@ -119,9 +147,10 @@ class _Translation:
                          "translate each step, in the same order; add or remove steps in content/quiz.yaml first")
             steps = outcome.next_steps
         return replace(outcome,
-                       title=self.text((*keypath, "title"), value.get("title", outcome.title), LIMITS["title"]),
-                       body=self.text((*keypath, "body"), value.get("body", outcome.body)),
-                       next_steps=tuple(self.text((*keypath, "next_steps", index), step) for index, step in enumerate(steps)))
+                       title=self.text((*keypath, "title"), value.get("title", outcome.title), outcome.title, LIMITS["title"]),
+                       body=self.text((*keypath, "body"), value.get("body", outcome.body), outcome.body),
+                       next_steps=tuple(self.text((*keypath, "next_steps", index), step, main)
+                                        for index, (step, main) in enumerate(zip(steps, outcome.next_steps))))
 
 
 def translate_quiz(quiz: Quiz, path: Path, code: str, page_paths: frozenset[str], errors: list[ContentError]) -> Quiz | None:
@@ -154,7 +183,7 @@ def translate_quiz(quiz: Quiz, path: Path, code: str, page_paths: frozenset[str]
         quiz,
         questions=tuple(reader.question(q, questions[q.id]) if q.id in questions else q for q in quiz.questions),
         outcomes=tuple(reader.outcome(o, outcomes[o.id]) if o.id in outcomes else o for o in quiz.outcomes),
-        notes=tuple(replace(n, text=reader.text(("notes", n.id), notes[n.id])) if n.id in notes else n for n in quiz.notes),
+        notes=tuple(replace(n, text=reader.text(("notes", n.id), notes[n.id], n.text)) if n.id in notes else n for n in quiz.notes),
         checklist_page=checklist,
         path=doc.path,
         source=doc.text,

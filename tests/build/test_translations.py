@@ -138,6 +138,18 @@ QUIZ_TRANSLATION_MISTAKES = {
         sub(r"(\n  wished-dead:\n    text: .*\n)", r"\1    hint: Una pista.\n"),
         "'hint' has no counterpart in content/quiz.yaml", "remove it, or add it to content/quiz.yaml first",
         ("    hint: Una pista.", None)),
+    "the emergency result's first step without 911": (
+        sub(r"(\n  emergency:\n(?:    .*\n)*?    next_steps:\n      - .*)\*\*911\*\*", r"\1el número de emergencias"),
+        "'outcomes.emergency.next_steps.0' leaves out '911', which content/quiz.yaml gives",
+        "keep every number and every link of the main text",
+        ("      - ", "  emergency:")),
+    "a note without its link": (
+        sub(r"Lea \[sobre la abstinencia\]\(withdrawal\.md\)\.", "Lea sobre la abstinencia."),
+        "'notes.do-not-stop' leaves out 'withdrawal.md', which content/quiz.yaml gives", "keep every number and every link",
+        ("  do-not-stop:", None)),
+    "an answer id YAML reads as true": (
+        sub(r'\n      "yes": ', "\n      yes: "),
+        "this answer id was read as true, not as text", 'put the id in quotes, like "yes":', ("      yes: ", None)),
 }
 
 
@@ -216,6 +228,10 @@ CONFIG_MISTAKES = {
         config_edit("    navigation:\n      - index.md\n      - topic.md\n", "    navigation:\n      - index.md\n      - topics.md\n"),
         "other_languages.0.navigation names 'topics.md', which is not a page in content/es/", "did you mean 'topic.md'?",
         nth_line("      - topics.md")),
+    "a grade target no grade reaches": (
+        config_edit("    readability_formula: szigriszt_pazos\n", "    readability_formula: flesch_kincaid_grade\n"),
+        "readability_target is 55, but Flesch–Kincaid grade goes up to 18", "use a target from 1 to 18, like 8",
+        first_line("    readability_target:")),
     "thirteen Spanish months": (
         config_edit("months: [enero,", "months: [enero, enero,"), "other_languages.0.ui.months must list the 12 month names",
         "write them in order", first_line("      months:")),
@@ -359,6 +375,18 @@ def hreflangs(html: str) -> dict[str, str]:
 
 
 NEW_PAGE = "---\ntitle: {title}\ndescription: Added for the test.\nlast_reviewed: 2026-01-01\n---\n{text}\n"
+
+
+def test_a_change_to_the_self_checks_rules_reaches_the_spanish_self_check_from_the_cache(real: RealProject) -> None:
+    # The Spanish file holds only texts: a rule changed in content/quiz.yaml alone must still remake
+    # /es/quiz/, whose no-JavaScript guide lists the rules in their order.
+    text = real.read("content/quiz.yaml")
+    first = "  - when: {wished-dead: [\"yes\", not-sure]}\n    outcome: urgent\n"
+    second = "  - when: {better-off-dead: [\"yes\", not-sure]}\n    outcome: urgent\n"
+    assert first + second in text
+    written = real.rewritten_by(lambda: real.write("content/quiz.yaml", text.replace(first + second, second + first)))
+    assert {"quiz/index.html", "es/quiz/index.html"} <= written
+    real.assert_same_as_clean_build()
 
 
 def test_adding_and_removing_a_spanish_translation_updates_the_english_pages_switcher_and_hreflang(real: RealProject) -> None:

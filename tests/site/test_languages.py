@@ -251,3 +251,7 @@ def test_new_refuses_a_language_the_site_does_not_have(tmp_path: Path):
     assert none.stderr.strip() == ("--lang: 'es' is not one of the site's other languages — add the language under "
                                    "other_languages: in the config first (docs/translating.md)")
     assert not list((project.root / "content").rglob("*un*.md")) and not (project.root / "content" / "es").exists()
+    alone = run_build(project.root, "new", "Preguntas", "--of", "topic.md")  # --of pairs a translation: it needs --lang
+    assert alone.returncode == 1
+    assert alone.stderr.strip() == ("--of: --of names the page a translation translates, so it needs --lang — add the "
+                                    'language, like: build.py new "Título" --lang es --of topic.md')
