@@ -247,6 +247,11 @@ def language_of(url: str):
     return config.in_language(code if code in config.codes else "")
 
 
+def not_found_pages(output: Path) -> list[str]:
+    """The 404 pages of a built site, one per language: '404.html', 'es/404.html'."""
+    return sorted(path.relative_to(output).as_posix() for path in output.rglob("404.html"))
+
+
 def site_pages(output: Path) -> list[str]:
     """URL paths of every HTML page in a built site, e.g. '', 'faq/'."""
     pages = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import site_pages
+from conftest import not_found_pages, site_pages
 from quizpage import USUAL, complete
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -30,15 +30,16 @@ def axe_violations(page) -> list[str]:
 
 def test_every_page_passes_axe_at_both_widths_in_both_themes(axe_page, site, served_site):
     problems = {}
-    for url in site_pages(site) + ["404.html"]:
+    for url in site_pages(site) + not_found_pages(site):
         axe_page.goto(served_site + url)
         if violations := axe_violations(axe_page):
             problems[url or "/"] = violations
     assert problems == {}
 
 
-def test_the_quiz_passes_axe_in_every_state(axe_page, served_site):
-    axe_page.goto(served_site + "quiz/")
+@pytest.mark.parametrize("quiz", ["quiz/", "es/quiz/"], ids=["English", "Spanish"])
+def test_the_quiz_passes_axe_in_every_state(axe_page, served_site, quiz):
+    axe_page.goto(served_site + quiz)
     states = {"first question": axe_violations(axe_page)}
     axe_page.click("#quiz-continue")  # unanswered: error summary and inline error
     assert axe_page.locator(".error-summary").is_visible()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, language_of, site_pages
+from conftest import ROOT, language_of, not_found_pages, site_pages
 
 NEUTRAL = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))["quick_exit_url"]
 PHONE = {"width": 390, "height": 844}
@@ -125,7 +125,7 @@ def test_no_page_breaks_the_content_security_policy(browser, site, served_site):
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
-    for url in site_pages(site) + ["404.html"]:
+    for url in site_pages(site) + not_found_pages(site):
         response = page.goto(served_site + url)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], url
         if url == "quiz/":  # the quiz's own script runs under the policy too

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, site_pages
+from conftest import ROOT, not_found_pages, site_pages
 from iopguide.render.metadata import security_headers
 from quizpage import USUAL, complete
 from test_reader_safety import CSP_LISTENER, NEUTRAL
@@ -35,7 +35,7 @@ def context(browser):
 def test_every_page_enforces_its_policy_by_itself(context, site, host, served_site):
     context.add_init_script(script=CSP_LISTENER)
     page = context.new_page()
-    for url in site_pages(site) + ["404.html"]:
+    for url in site_pages(site) + not_found_pages(site):
         response = page.goto(host + url)
         assert ("content-security-policy" in response.headers) == (host == served_site), url
         assert page.locator("script:not([src]):not([type='application/json']):not([type='application/ld+json'])"
