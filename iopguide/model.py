@@ -136,50 +136,37 @@ READABILITY_FORMULAS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Language:
-    """A language the site is translated into (site_config.yaml `other_languages`): its pages are in
-    content/<code>/ with the same file names as the pages they translate, published under /<code>/.
-    Every other field is that language's version of the SiteConfig field of the same name."""
+    """What each language of the site has of its own: the main language's in site_config.yaml's top
+    level, another language's in its `other_languages` block, whose pages are in content/<code>/ with
+    the same file names as the pages they translate, published under /<code>/."""
 
-    code: str  # "es": the folder below content/ and below the site root
+    code: str = ""  # "es": the folder below content/ and below the site root; "" for the main language
     language: str  # "es-US": the BCP 47 tag for lang, hreflang and og:locale
-    language_name: str  # "Español": what the language switcher shows, in the language itself
+    language_name: str = "English"  # "Español": what the language switcher shows, in the language itself
     site_name: str
+    tagline: str | None = None
     navigation: list[PageRef]
     help_page: PageRef
     footer: Footer
     crisis_lines: list[CrisisLine]
     ui: dict[str, Any]
     publisher: Publisher
-    readability_formula: str
-    readability_target: int
-    tagline: str | None = None
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """site_config.yaml, checked and typed. It describes the site in its main language; `in_language`
-    gives the same site as another language's pages see it."""
-
-    site_name: str
-    base_url: str
-    language: str
-    quick_exit_url: str
-    navigation: list[PageRef]
-    help_page: PageRef
-    footer: Footer
-    crisis_lines: list[CrisisLine]
-    ui: dict[str, Any]
-    publisher: Publisher
-    require_clinical_signoff: bool = False  # check --strict fails on a page without reviewed_by
-    tagline: str | None = None
-    review_months: int = 12
-    readability_target: int = 8
-    theme_color: str = "#1d4f6e"
     readability_formula: str = "flesch_kincaid_grade"
-    language_name: str = "English"
-    code: str = ""  # the language's folder below content/ and the site root: "" for the main language
+    readability_target: int = 8
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig(Language):
+    """site_config.yaml, checked and typed: the site in its main language, and what every language
+    shares. `in_language` gives the same site as another language's pages see it."""
+
+    base_url: str
+    quick_exit_url: str
+    require_clinical_signoff: bool = False  # check --strict fails on a page without reviewed_by
+    review_months: int = 12
+    theme_color: str = "#1d4f6e"
     other_languages: tuple[Language, ...] = ()
     path: str = "site_config.yaml"
     lines: dict[tuple, int] = field(default_factory=dict, compare=False, repr=False)
@@ -194,7 +181,7 @@ class SiteConfig:
         if code == self.code:
             return self
         language = next(language for language in self.other_languages if language.code == code)
-        return replace(self, **{item.name: getattr(language, item.name) for item in fields(language)})
+        return replace(self, **{item.name: getattr(language, item.name) for item in fields(Language)})
 
     def language_of(self, rel_path: str) -> str:
         """The language of the page or file at `rel_path` below content/: the code of the language
