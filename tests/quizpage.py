@@ -30,3 +30,15 @@ def complete(page, answers: dict[str, str]) -> tuple[list[str], list[str]]:
             shown_at_once.append(page.locator("[data-outcome]:visible").get_attribute("data-outcome"))
             page.click("#quiz-go-on")
     return asked, shown_at_once
+
+
+def shown_result(page, quiz) -> tuple[str, list[str]]:
+    """(the outcome on screen, the ids of the notes on screen)."""
+    outcome = page.locator("[data-outcome]:visible")
+    assert outcome.count() == 1
+    notes = page.locator("[data-note]:visible").evaluate_all("items => items.map(item => item.dataset.note)")
+    return outcome.get_attribute("data-outcome"), [quiz.notes[int(index)].id for index in notes]
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, read_headers_file, serving
-from quizpage import SCENARIOS, USUAL, complete, shown_question
+from quizpage import SCENARIOS, USUAL, complete, focused, shown_question, shown_result
 
 PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 
@@ -32,18 +32,6 @@ def quiz_page(browser, site, served_site):
 
 def progress(page) -> str:
     return page.locator("#quiz-progress").inner_text()
-
-
-def focused(page) -> str:
-    return page.evaluate("document.activeElement.id")
-
-
-def shown_result(page, quiz) -> tuple[str, list[str]]:
-    """(the outcome on screen, the ids of the notes on screen)."""
-    outcome = page.locator("[data-outcome]:visible")
-    assert outcome.count() == 1
-    notes = page.locator("[data-note]:visible").evaluate_all("items => items.map(item => item.dataset.note)")
-    return outcome.get_attribute("data-outcome"), [quiz.notes[int(index)].id for index in notes]
 
 
 # --- the same results as Python ----------------------------------------------------------------

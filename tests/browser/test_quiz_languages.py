@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, language_of
-from quizpage import SCENARIOS, USUAL, complete, shown_question
+from quizpage import SCENARIOS, USUAL, complete, focused, shown_question, shown_result
 
 PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 SPANISH = language_of("es/quiz/")
@@ -35,13 +35,6 @@ def es_quiz_page(browser, site, served_site):
     context.close()
 
 
-def shown_result(page, quiz) -> tuple[str, list[str]]:
-    outcome = page.locator("[data-outcome]:visible")
-    assert outcome.count() == 1
-    notes = page.locator("[data-note]:visible").evaluate_all("items => items.map(item => item.dataset.note)")
-    return outcome.get_attribute("data-outcome"), [quiz.notes[int(index)].id for index in notes]
-
-
 def test_the_spanish_page_and_python_agree_on_answers_from_every_group_the_rules_tell_apart(es_quiz_page, es_quiz, real_quiz):
     samples = es_quiz.samples()
     expected = [f"{es_quiz.evaluate(answers)}:{es_quiz.notes_for(answers)}" for answers in samples]
@@ -64,7 +57,7 @@ def test_people_from_the_scenario_file_get_their_result_and_notes_in_spanish(es_
     assert shown_result(es_quiz_page, es_quiz) == (person["result"], person["notes"])
     title = es_quiz_page.locator(f"#outcome-{person['result']}-title")
     assert title.inner_text() == es_quiz.outcome(person["result"]).title
-    assert es_quiz_page.evaluate("document.activeElement.id") == f"outcome-{person['result']}-title"
+    assert focused(es_quiz_page) == f"outcome-{person['result']}-title"
     assert es_quiz_page.locator("#quiz-results-heading").inner_text() == SPANISH.ui["quiz_result_heading"]
 
 
