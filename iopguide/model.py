@@ -149,6 +149,7 @@ class Language:
     tagline: str | None = None
     navigation: list[PageRef]
     help_page: PageRef
+    search_page: PageRef | None = None  # the site's search, linked from every page's header when set
     footer: Footer
     crisis_lines: list[CrisisLine]
     ui: dict[str, Any]

@@ -120,7 +120,7 @@ class RenderKeys:
         """The values every file of one language reads alike."""
         # the menus show each page as a NavLink: its menu title and address
         menus = [(ref.title or by_path[ref.page].nav_title, by_path[ref.page].url)
-                 for ref in [*config.navigation, *config.footer.links, config.help_page]]
+                 for ref in [*config.navigation, *config.footer.links, config.help_page, config.search_page] if ref]
         shared = {
             "pages": digest([page.listing_key for page in pages]),
             "guide": digest([page.listing_key for page in guide]),
@@ -128,7 +128,7 @@ class RenderKeys:
             "quiz": _quiz_key(quiz, by_path, links),
             "sitemap": sitemap,
         }
-        shared["footer_links"] = shared["help_page"] = shared["nav"]
+        shared["footer_links"] = shared["help_page"] = shared["search_page"] = shared["nav"]
         shared["editorial_policy"] = digest(config.publisher.policy_address(lambda rel_path: by_path[rel_path].url))
         return shared
 

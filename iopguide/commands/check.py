@@ -183,7 +183,7 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
 def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], config: SiteConfig) -> list[Finding]:
     found: list[Finding] = []
     linked = {target for page in pages for target in converted[page.rel_path].links if target != page.rel_path}
-    linked |= {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page]}
+    linked |= {ref.page for ref in [*config.navigation, *config.footer.links, config.help_page, config.search_page] if ref}
     for page in pages:
         if page.url and page.rel_path not in linked:
             found.append(Finding("warning", page.display_path, None, "no other page links to this page",

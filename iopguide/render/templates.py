@@ -214,6 +214,7 @@ class SiteRenderer:
             "nav": self.links(self.config.navigation, page),
             "footer_links": self.links(self.config.footer.links, page),
             "help_page": self.links([self.config.help_page], page)[0],
+            "search_page": self.config.search_page and self.links([self.config.search_page], page)[0],
             "editorial_policy": self.editorial_policy,  # a URL below the site root, or a full web address
             "guide": self.guide_listings,
             "previous_page": _listing(self.neighbour(page, -1)),

@@ -52,7 +52,7 @@ def publisher(**kwargs) -> Record:
 }, build=Publisher, **kwargs)
 
 UI_STRINGS = (
-    "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "call", "text",
+    "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "crisis_all_lines", "menu", "call", "text",
     "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
     "notes_heading", "notes_back",
     "last_updated", "awaiting_review", "published_by", "contact", "funding", "editorial_policy",
@@ -102,6 +102,7 @@ LANGUAGE = Record({
     "readability_target": Int(min=1, max=100),
     "navigation": ListOf(page_ref(), min_items=1, required=True),
     "help_page": page_ref(required=True),
+    "search_page": page_ref(),
     "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
                      build=Footer, required=True),
     "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
@@ -122,6 +123,7 @@ CONFIG = Record({
     "quick_exit_url": Url(required=True),
     "navigation": ListOf(page_ref(), min_items=1, required=True),
     "help_page": page_ref(required=True),
+    "search_page": page_ref(),
     "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
                      build=Footer, required=True),
     "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
@@ -248,6 +250,7 @@ def _language(config: SiteConfig, index: int, values: dict, earlier: list[str], 
         code=code, language=values["language"], language_name=values["language_name"], site_name=values["site_name"],
         tagline=values["tagline"], navigation=[in_folder(ref) for ref in values["navigation"]],
         help_page=in_folder(values["help_page"]),
+        search_page=values["search_page"] and in_folder(values["search_page"]),
         footer=replace(values["footer"], links=[in_folder(ref) for ref in values["footer"].links]),
         crisis_lines=values["crisis_lines"], ui=values["ui"],
         publisher=_publisher_in(values["publisher"] or config.publisher, code),

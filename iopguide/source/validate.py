@@ -45,6 +45,8 @@ def _check_references(config: SiteConfig, content: LoadedContent, by_path: dict,
     references = [("navigation", index, ref) for index, ref in enumerate(config.navigation)]
     references += [("footer.links", index, ref) for index, ref in enumerate(config.footer.links)]
     references += [("help_page", None, config.help_page)]
+    if config.search_page:
+        references += [("search_page", None, config.search_page)]
     if config.publisher.policy_page:
         references += [("publisher.editorial_policy", None, PageRef(config.publisher.policy_page))]
     folder = f"content/{config.code}/" if config.code else "content/"

@@ -17,7 +17,7 @@ def test_every_page_loads_cleanly_and_stays_on_this_machine(browser, site, serve
         response = page.goto(served_site + url)
         assert response.ok, url
         assert page.locator("h1").count() == 1
-        assert page.locator(".crisis-banner a[href='tel:988']").first.is_visible()
+        assert page.locator(".crisis-banner a[href='tel:988']:visible").count() >= 1, url  # 988, one tap away at any width
     context.close()
     assert problems == []
     assert requests and all(r.startswith("http://127.0.0.1:") for r in requests), \

@@ -143,3 +143,22 @@ def test_on_a_large_site_every_page_shows_its_own_text_and_contents_list(project
         assert set(re.findall(r"Part [ABCD] of page (\d+)", html)) == {str(number)}
         contents = re.search(r'<nav class="contents-list".*?</nav>', html, re.S).group()
         assert re.findall(r'href="#([^"]+)"', contents) == [f"part-{letter.lower()}-of-page-{number}" for letter in "ABCD"]
+
+
+def test_a_search_page_named_in_the_config_is_linked_from_every_pages_header(project):
+    assert project.build().code == 0
+    assert "site-header__search" not in project.read("output/topic/index.html")  # no search page, no link
+    project.write("content/find.md", "---\ntitle: Search this guide\nmenu_title: Search\ndescription: Search.\n"
+                  "last_reviewed: 2026-01-15\n---\nSearch.\n")
+    project.edit("site_config.yaml", "help_page: get-help-now.md\n", "help_page: get-help-now.md\nsearch_page: find.md\n")
+    assert project.build().code == 0
+    assert re.search(r'<a class="site-header__search" href="../find/">.*</svg>Search</a>', project.read("output/topic/index.html"))
+    assert 'href="./" aria-current="page"><svg' in project.read("output/find/index.html")
+
+
+def test_a_search_page_that_does_not_exist_is_named_at_its_line(project):
+    project.edit("site_config.yaml", "help_page: get-help-now.md\n", "help_page: get-help-now.md\nsearch_page: find.md\n")
+    run = project.build()
+    assert run.code == 1
+    line = project.read("site_config.yaml").splitlines().index("search_page: find.md") + 1
+    assert f"site_config.yaml:{line}:" in run.err and "find.md" in run.err
