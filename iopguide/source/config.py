@@ -52,8 +52,8 @@ def publisher(**kwargs) -> Record:
 }, build=Publisher, **kwargs)
 
 UI_STRINGS = (
-    "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "home", "crisis_label", "crisis_heading", "crisis_more", "crisis_all_lines", "menu", "call", "text",
-    "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
+    "skip_link", "quick_exit", "quick_exit_hint", "nav_label", "menu", "home", "crisis_label", "crisis_heading", "crisis_more",
+    "crisis_all_lines", "call", "text", "chat", "tty", "or", "emergency_note", "last_reviewed", "next_review", "reviewed_by", "sources_heading",
     "notes_heading", "notes_back",
     "last_updated", "awaiting_review", "published_by", "contact", "funding", "editorial_policy",
     "on_this_page", "myth_label", "fact_label", "pagination_label", "previous_page", "next_page",
