@@ -393,7 +393,7 @@ class Glossary:
     explanation (keywords readers type, like AYUDA)."""
 
     terms: tuple[Term, ...] = ()
-    plain_words: frozenset[str] = frozenset()
+    plain_words: tuple[str, ...] = ()  # sorted, so that its digest is the same in every build
 
 
 def glossary_key(code: str, word: str) -> str:

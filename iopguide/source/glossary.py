@@ -86,4 +86,4 @@ def load_glossary(path: Path, errors: list[ContentError], allowed: set[str] | No
         return None
     terms = tuple(Term(entry["term"], entry["meaning"], entry["stands_for"] or "", entry["source"] or "")
                   for entry in values["terms"])
-    return Glossary(terms, frozenset(values["plain_words"]))
+    return Glossary(terms, tuple(sorted(set(values["plain_words"]))))
