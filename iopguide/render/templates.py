@@ -189,7 +189,7 @@ class SiteRenderer:
     """Renders whole pages of one language; template mistakes become ContentErrors pointing at the template line."""
 
     def __init__(self, config: SiteConfig, pages: list[Page], assets: AssetMap, quiz: RenderedQuiz | None,
-                 env: jinja2.Environment, translations: Translations, glossary: Glossary = Glossary()):
+                 env: jinja2.Environment, translations: Translations, glossary: Glossary):
         self.config, self.pages, self.assets, self.quiz, self.glossary = config, pages, assets, quiz, glossary
         self.env = env  # made once by the caller, for this language: reusing one keeps its compiled templates
         self.translations = translations
