@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import RealProject
+from conftest import FIXTURES, RealProject
 
 CMS_PAGE = """---
 title: Paying for care
@@ -49,6 +50,14 @@ def test_check_warns_of_an_abbreviation_until_the_glossary_explains_it_or_the_pa
     assert project.build("--no-cache").code == 0
     page = project.read("output/cms/index.html")
     assert page.count("term__meaning") == 1 and "(Centers for Medicare &amp; Medicaid Services: the US government" in page
+
+
+def test_check_names_the_spanish_glossary_for_a_spanish_page(project):
+    shutil.copytree(FIXTURES / "bilingual", project.root, dirs_exist_ok=True)
+    project.write("content/es/cms.md", CMS_PAGE.format(today=dt.date.today().isoformat()).replace("Medicare.", "Medicare, la CMS."))
+    project.edit("content/es/index.md", "\n---\n", "\n---\nVea [el pago](cms.md).\n")
+    assert abbreviation_warnings(project) == [WARNING.format(line=10).replace("content/cms.md", "content/es/cms.md")
+                                              .replace("content/glossary.yaml", "content/es/glossary.yaml")]
 
 
 @pytest.fixture
