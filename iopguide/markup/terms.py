@@ -24,7 +24,9 @@ from markdown.treeprocessors import Treeprocessor
 from iopguide.model import ABBREVIATION, Term, glossary_key
 
 _ABBREVIATION = re.compile(rf"\b{ABBREVIATION}\b")
-_MAY_HOLD_ONE = re.compile(r"[A-Z][A-Z0-9]*[A-Z]")  # the same without word edges: three times quicker to rule text out
+# The same without word edges, which a regular expression tests at every character: the cheap way to
+# rule out text that holds no abbreviation, as most text does.
+_MAY_HOLD_ONE = re.compile(r"[A-Z][A-Z0-9]*[A-Z]")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
 # Text the walk skips: code is not prose, the notes name sources, and a meaning the walk added is its own.
 _SKIPPED = {"code", "pre", "script", "style"}
@@ -44,6 +46,8 @@ class TermProcessor(Treeprocessor):
 
 
 class _PageTerms:
+    """One page's walk: its terms' first uses, and the abbreviations it leaves unexplained."""
+
     def __init__(self, page):  # extension.PageContext, which imports this module
         self.page, self.code = page, page.language
         self.said: list[str] = []  # the page's text so far, to tell whether a term was spelled out
