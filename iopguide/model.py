@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
@@ -38,6 +39,7 @@ class BuildOptions:
 
 
 LINE_KINDS = ("crisis", "referral")
+GLOSSARY_FILE = "glossary.yaml"  # the terms pages explain where they first appear, in content/ and each language's folder
 QUIZ_FILE = "quiz.yaml"  # the self-check, in content/ and, its texts translated, in each language's folder
 
 
@@ -356,6 +358,50 @@ class PageView(_Titled):
     notes_html = property(attrgetter("converted.notes_html"))
 
 
+# What `check` and the pages take for an abbreviation, and what a glossary term must be: two or more
+# capitals (digits between them allowed) and an "s" for the plural: CBT, IOPs, DTs.
+ABBREVIATION = r"[A-Z][A-Z0-9]*[A-Z]s?"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a language's glossary: a term as pages write it and what it means in plain words."""
+
+    term: str  # as written on pages: "CBT"
+    meaning: str  # one short plain phrase
+    stands_for: str = ""  # what the letters stand for: "cognitive behavioral therapy"
+    source: str = ""  # the web address the meaning was checked against
+
+    @property
+    def anchor(self) -> str:
+        """The id of its entry on the glossary page."""
+        return "term-" + re.sub(r"[^a-z0-9]+", "-", self.term.lower()).strip("-")
+
+    @property
+    def source_site(self) -> str:
+        """The site its source is on, as the glossary page names it: "medlineplus.gov"."""
+        return urlsplit(self.source).netloc.removeprefix("www.")
+
+    @property
+    def explained(self) -> str:
+        """What a page adds after the term's first use: "cognitive behavioral therapy: a talking therapy …"."""
+        return f"{self.stands_for}: {self.meaning}" if self.stands_for else self.meaning
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """A language's glossary: its terms in the file's order, and the words in capitals it says need no
+    explanation (keywords readers type, like AYUDA)."""
+
+    terms: tuple[Term, ...] = ()
+    plain_words: tuple[str, ...] = ()  # sorted, so that its digest is the same in every build
+
+
+def glossary_key(code: str, word: str) -> str:
+    """How LinkTargets looks a word up in the glossary of language `code`."""
+    return f"{code}/{word}"
+
+
 @dataclass(frozen=True)
 class LinkTargets:
     """Everything converting a page may ask about other files: where each page and file is published,
@@ -366,10 +412,21 @@ class LinkTargets:
     assets: Mapping[str, str]  # content rel_path of an image or other file → its published (hashed) path
     drafts: Collection[str] = frozenset()  # pages left out of this build
     broken: Collection[str] = frozenset()  # pages whose own mistakes are already reported
+    # Each language's glossary, by glossary_key(code, term): a page asks only about the words it uses,
+    # so editing one term converts again only the pages that use it.
+    terms: Mapping[str, Term] = field(default_factory=dict)
+    plain_words: Collection[str] = frozenset()  # glossary_key(code, word) of each word a glossary calls plain
+    languages: Collection[str] = frozenset()  # the codes of the languages other than the main one
+
+    def language_of(self, rel_path: str) -> str:
+        """The code of the language of the page at `rel_path`, as SiteConfig.language_of gives it."""
+        top, _, rest = rel_path.partition("/")
+        return top if rest and top in self.languages else ""
 
     def key(self) -> str:
         """Stands for every answer a conversion can get about other files."""
-        return digest(sorted(self.pages.items()), sorted(self.assets.items()), sorted(self.drafts), sorted(self.broken))
+        return digest(sorted(self.pages.items()), sorted(self.assets.items()), sorted(self.drafts), sorted(self.broken),
+                      sorted(self.terms.items()), sorted(self.plain_words), sorted(self.languages))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from iopguide.fingerprints import Memo, digest
 from iopguide.build.cache import BuildCache, ConversionRecord, OutputRecord
 from iopguide.languages import Translations
-from iopguide.model import LinkTargets, Page, SiteConfig, by_language, guide_pages
+from iopguide.model import LinkTargets, Page, SiteConfig, by_language, glossary_key, guide_pages
 
 if TYPE_CHECKING:
     from iopguide.source.pages import LoadedContent
@@ -70,8 +70,10 @@ def conversion_key(page: Page, engine: str) -> str:
 
 def link_targets(content: LoadedContent, content_urls: dict[str, str]) -> LinkTargets:
     """What converting a page may ask about other files, with the files published at `content_urls`."""
+    terms = {glossary_key(code, term.term): term for code, glossary in content.glossaries.items() for term in glossary.terms}
+    plain = frozenset(glossary_key(code, word) for code, glossary in content.glossaries.items() for word in glossary.plain_words)
     return LinkTargets({page.rel_path: page.url for page in content.pages}, content_urls, content.drafts,
-                       content.broken)
+                       content.broken, terms, plain, frozenset(code for code in content.glossaries if code))
 
 
 def site_key(engine: str, templates_key: str, config: SiteConfig, base_url: str | None, content_dir: Path,
@@ -108,7 +110,8 @@ class RenderKeys:
         sitemap = digest([page.listing_key for page in pages])
         self.shared = {code: {**self._shared(config.in_language(code), own, self.guides[code], by_path,
                                              content.quizzes.get(code), links, sitemap),
-                              "home": self.translations.homes[code]}
+                              "home": self.translations.homes[code],
+                              "glossary": digest(content.glossaries.get(code))}
                        for code, own in self.groups.items()}
         # Everything a file's render key is made from, besides its page's own file and conversion.
         self.context = digest(site, [sorted(shared.items()) for shared in self.shared.values()], links)

@@ -117,7 +117,8 @@ class PreviewBuild:
         converted = self._convert(site, targets, links, errors)
         quizzes = self._convert_quizzes(site, keys, assets, errors)
         stop_if(errors)
-        renderers = site_renderers(site.config, site.content.pages, assets, quizzes, templates.env_for)
+        renderers = site_renderers(site.config, site.content.pages, assets, quizzes, templates.env_for,
+                                   site.content.glossaries)
         files, made, outputs, pages_rendered = {}, {}, set(), 0
         for path, template, page, code in keys.outputs():
             outputs.add(path)

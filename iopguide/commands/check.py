@@ -20,7 +20,7 @@ from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
 from iopguide.languages import Translations
-from iopguide.model import READABILITY_FORMULAS, BuildOptions, CrisisLine, Page, SiteConfig, by_language, quiz_pages
+from iopguide.model import GLOSSARY_FILE, READABILITY_FORMULAS, BuildOptions, CrisisLine, Page, SiteConfig, by_language, quiz_pages
 from iopguide.markup.time_limit import TooSlow, time_limit, too_slow
 
 DUE_SOON_DAYS = 30
@@ -166,6 +166,10 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
     elif score is not None and formula.kind == "ease" and score < target:
         add("warning", page.body_line, f"reading ease is {score:.1f} ({formula.name}); "
             f"the target for this language is at least {target}", "use shorter sentences and everyday words")
+    glossary = "content/" + (f"{config.code}/" if config.code else "") + GLOSSARY_FILE
+    for word in own.unexplained:
+        add("warning", _first_line_with(page, word), f'"{word}" is an abbreviation the glossary does not explain',
+            f"add it to {glossary}, or spell it out where it first appears, like \"Full Name ({word})\"")
     text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
     for block, figure in uncited_figures(text_blocks):
         add("warning", block.line, f"this {block.kind} states a figure ('{figure}') but cites no source",
@@ -178,6 +182,11 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
             f"cite it after the sentence it supports with [^name] and a note '[^name]: … {source.url}', "
             "or add 'guidance: true' to it if it shaped the page but backs no single claim")
     return found
+
+
+def _first_line_with(page: Page, word: str) -> int:
+    found = re.search(rf"\b{re.escape(word)}\b", page.body)
+    return page.body_line + page.body[: found.start()].count("\n") if found else page.body_line
 
 
 def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], config: SiteConfig) -> list[Finding]:

@@ -64,6 +64,7 @@ class ConvertedPage:
     anchors: Sequence[tuple[str, str, str]]  # (target rel_path, #fragment, as written)
     ids: AbstractSet[str]  # every id in the converted body
     images_without_alt: Sequence[str]
+    unexplained: Sequence[str] = ()  # abbreviations the page neither explains nor finds in its glossary
 
 
 # A page whose Markdown could not be converted shows nothing, and holds no id a link could aim at.
@@ -101,7 +102,8 @@ def convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,
 def _convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,
                   errors: list[ContentError]) -> ConvertedPage | None:
     context = PageContext(page.rel_path, page.url, targets.pages, targets.assets, targets.drafts, targets.broken,
-                          template_ids(page.meta.template))
+                          template_ids(page.meta.template), targets.language_of(page.rel_path), targets.terms,
+                          targets.plain_words)
     html = convert_checked(md, page.body, context, page.display_path, LineFinder(page.body, page.body_line), errors)
     if html is None:
         return None
@@ -111,7 +113,8 @@ def _convert_page(md: markdown.Markdown, page: Page, targets: LinkTargets,
                                    "the page has a '# ' heading, but the title is already the page's main heading",
                                    "start sections with '## ' instead"))
     shown = Converted(html, context.intro_html, context.sections, context.headings, context.notes_html)
-    return ConvertedPage(shown, context.links, context.anchors, context.ids, context.images_without_alt)
+    return ConvertedPage(shown, context.links, context.anchors, context.ids, context.images_without_alt,
+                         context.unexplained)
 
 
 def _link_errors(path: str, lines, context: PageContext) -> list[ContentError]:

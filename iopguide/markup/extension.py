@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
@@ -23,7 +24,8 @@ from markdown.treeprocessors import Treeprocessor
 from iopguide.errors import did_you_mean
 from iopguide.markup import speedups
 from iopguide.markup.sanitize import NO_RESERVED_IDS, ReservedIds
-from iopguide.model import Heading, Section
+from iopguide.model import Heading, Section, Term
+from iopguide.markup.terms import TermProcessor
 from iopguide.markup.typography import TypographyProcessor
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -49,6 +51,9 @@ class PageContext:
     drafts: set[str] = field(default_factory=set)  # pages left out of this build
     broken: set[str] = field(default_factory=set)  # pages whose own mistakes are already reported
     reserved_ids: ReservedIds = NO_RESERVED_IDS  # ids the page's templates use, which its text may not
+    language: str = ""  # the code of the page's language, whose glossary explains its terms
+    terms: Mapping[str, Term] = field(default_factory=dict)  # LinkTargets.terms
+    plain_words: Collection[str] = frozenset()  # LinkTargets.plain_words
     problems: list[LinkProblem] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
     anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target rel_path, #fragment, as written)
@@ -58,6 +63,7 @@ class PageContext:
     sections: list[Section] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     notes_html: str = ""  # the list of footnotes, shown by the page template under the heading NOTES_ID
+    unexplained: list[str] = field(default_factory=list)  # abbreviations the page leaves unexplained (terms.py)
 
 
 def relative_url(from_dir: str, to: str) -> str:
@@ -347,5 +353,8 @@ class SiteExtension(Extension):
         # those above, attr_list (8) reading `{#an--id}` and abbr (7) finding its words; before toc (5)
         # makes heading ids from the text.
         md.treeprocessors.register(TypographyProcessor(md), "site-typography", 6)
+        # after abbr (7), so a term it marked gets its meaning after the <abbr>; after toc (5), which
+        # names headings, where no meaning goes anyway
+        md.treeprocessors.register(TermProcessor(md), "site-terms", 4)
         md.ESCAPED_CHARS.extend(['"', "'"])  # `\"` keeps a straight quote
         md.treeprocessors.register(SectionProcessor(md), "site-sections", -10)

@@ -5,7 +5,9 @@ import contextlib
 import datetime as dt
 import sys
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, Iterator
 
 import jinja2
@@ -19,7 +21,7 @@ from iopguide.errors import BuildFailed, ContentError, display_path
 from iopguide.markup.extension import relative_url
 from iopguide.languages import Translations, open_graph_locale
 from iopguide.render.metadata import csp_meta, structured_data
-from iopguide.model import Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, by_language, guide_pages
+from iopguide.model import Glossary, Page, PageListing, PageRef, PageView, RenderedQuiz, SiteConfig, by_language, guide_pages
 from iopguide.private_hooks import reason_to_stay_out
 from iopguide.signing import read_signed, signed, write_atomically
 
@@ -187,8 +189,8 @@ class SiteRenderer:
     """Renders whole pages of one language; template mistakes become ContentErrors pointing at the template line."""
 
     def __init__(self, config: SiteConfig, pages: list[Page], assets: AssetMap, quiz: RenderedQuiz | None,
-                 env: jinja2.Environment, translations: Translations):
-        self.config, self.pages, self.assets, self.quiz = config, pages, assets, quiz
+                 env: jinja2.Environment, translations: Translations, glossary: Glossary):
+        self.config, self.pages, self.assets, self.quiz, self.glossary = config, pages, assets, quiz, glossary
         self.env = env  # made once by the caller, for this language: reusing one keeps its compiled templates
         self.translations = translations
         self.by_path = {page.rel_path: page for page in translations.pages}
@@ -220,6 +222,7 @@ class SiteRenderer:
             "previous_page": _listing(self.neighbour(page, -1)),
             "next_page": _listing(self.neighbour(page, +1)),
             "quiz": self.quiz,
+            "glossary": self.glossary.terms,  # this language's terms, for the glossary page
             "alternates": self.translations.alternates(page),  # the page in every language, for hreflang
             "languages": self.translations.switcher(page, self.config.code),  # the other languages, for the switcher
             "home": self.translations.homes[self.config.code],  # this language's home page, where the site's name leads
@@ -254,10 +257,12 @@ class _Later:
 
 
 def site_renderers(config: SiteConfig, pages: list[Page], assets: AssetMap, quizzes: dict[str, RenderedQuiz],
-                   env_for: Callable[[str], jinja2.Environment]) -> dict[str, SiteRenderer]:
-    """A renderer for each language, by code, each with that language's words, pages and self-check."""
+                   env_for: Callable[[str], jinja2.Environment],
+                   glossaries: Mapping[str, Glossary] = MappingProxyType({})) -> dict[str, SiteRenderer]:
+    """A renderer for each language, by code, each with that language's words, pages, self-check and glossary."""
     translations = Translations(config, pages)
-    return {code: SiteRenderer(config.in_language(code), own, assets, quizzes.get(code), env_for(code), translations)
+    return {code: SiteRenderer(config.in_language(code), own, assets, quizzes.get(code), env_for(code), translations,
+                               glossaries.get(code, Glossary()))
             for code, own in by_language(config, pages).items()}
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from iopguide.fingerprints import Memo, digest
 from iopguide.errors import ContentError, display_path
 from iopguide.source.schema import Bool, Date, Int, ListOf, Record, Str, Url, check_document
-from iopguide.model import QUIZ_FILE, Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
+from iopguide.model import QUIZ_FILE, Glossary, Page, PageListing, PageMeta, Reviewer, SiteConfig, Source
 from iopguide.files import MAX_FILE_BYTES, files_below, read_text
 from iopguide.workers import map_forked, worker_count
 from iopguide.source.yaml_lines import load_parser, parse_yaml
@@ -100,6 +100,7 @@ class LoadedContent:
     assets: dict[str, Path] = field(default_factory=dict)  # rel_path → file, copied as they are
     quizzes: dict[str, Quiz] = field(default_factory=dict)  # language code → the self-check in that language
     quiz_files: set[str] = field(default_factory=set)  # the language codes whose folder has a quiz.yaml
+    glossaries: dict[str, Glossary] = field(default_factory=dict)  # language code → its glossary (source/glossary.py, read by load_site)
 
     @property
     def quiz(self) -> Quiz | None:
