@@ -23,11 +23,12 @@
 
   function pagefind() {
     if (!loading) {
-      // Imported by its full address: Pagefind finds its other files beside it. Each other language
-      // is the same bundle read in that language (mergeIndex skips a path its own address starts with).
-      loading = import(new URL("pagefind/pagefind.js", root).href).then(function (module) {
-        var merged = lists.filter(function (list) { return list.dataset.language; }).map(function (list) {
-          return module.mergeIndex(root.pathname + "pagefind/", { language: list.dataset.language });
+      // Pagefind finds its other files beside pagefind.js. Each other language is the same bundle read
+      // in that language, named by its full address: mergeIndex skips a path its own path starts with.
+      var bundle = new URL("pagefind/", root);
+      loading = import(bundle.href + "pagefind.js").then(function (module) {
+        var merged = lists.slice(1).map(function (list) {
+          return module.mergeIndex(bundle.href, { language: list.dataset.language });
         });
         return Promise.all(merged).then(function () { return module; });
       });
@@ -75,11 +76,11 @@
     return li;
   }
 
-  // Which language's list a result belongs in: the one whose folder its address is in.
-  function listFor(url) {
-    var path = new URL(url, root).pathname.slice(root.pathname.length);
-    var own = lists.filter(function (list) { return list.dataset.folder && path.indexOf(list.dataset.folder) === 0; });
-    return own[0] || lists.filter(function (list) { return !list.dataset.folder; })[0];
+  // Which language's list a result belongs in: Pagefind names each result by its language's index
+  // and a hash ("es-us_791491d"), so its language is known before its text is fetched.
+  function listFor(result) {
+    var language = result.id.slice(0, result.id.lastIndexOf("_"));
+    return lists.filter(function (list) { return list.dataset.language === language; })[0] || lists[0];
   }
 
   function show(query, grouped) {
@@ -88,7 +89,7 @@
       list.textContent = "";
       found.forEach(function (data) { list.appendChild(item(data)); });
       list.hidden = found.length === 0;
-      if (list.dataset.language) {
+      if (list !== lists[0]) {
         list.parentNode.hidden = found.length === 0;
       }
     });
@@ -101,7 +102,7 @@
     lists.forEach(function (list) {
       list.textContent = "";
       list.hidden = true;
-      if (list.dataset.language) {
+      if (list !== lists[0]) {
         list.parentNode.hidden = true;
       }
     });
@@ -124,7 +125,7 @@
       return module.search(query);
     }).then(function (found) {
       var grouped = new Map(lists.map(function (list) { return [list, []]; }));
-      found.results.forEach(function (result) { grouped.get(listFor(result.url)).push(result); });
+      found.results.forEach(function (result) { grouped.get(listFor(result)).push(result); });
       grouped.forEach(function (results) { results.total = results.length; });
       var wanted = [];
       grouped.forEach(function (results, list) {
