@@ -237,8 +237,7 @@ def _quizzes_if_remade(build: PlannedBuild, errors: list[ContentError]) -> dict[
 
 def _search_input(build: PlannedBuild, records: dict[str, OutputRecord]) -> tuple[str, list[str]]:
     """(the key of the search bundle these output files make, the pages it indexes)."""
-    search_pages = {page.output_file for page in build.content.pages if page.meta.template == "search"}
-    pages = indexed_pages({path: record.key for path, record in records.items()}, search_pages)
+    pages = indexed_pages({path: record.key for path, record in records.items()}, build.content.pages)
     return search_key(installed_versions(PACKAGES), pages), sorted(pages)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from iopguide.errors import ContentError
 from iopguide.fingerprints import digest
+from iopguide.model import Page
 from iopguide.signing import read_signed, signed, write_atomically
 
 FOLDER = "pagefind"  # where the bundle is published, below the site root
@@ -36,10 +37,11 @@ def search_key(versions: list[str], pages: Mapping[str, str]) -> str:
     return digest(versions, sorted(pages.items()))
 
 
-def indexed_pages(keys: Mapping[str, str], not_indexed: set[str]) -> dict[str, str]:
-    """The HTML files Pagefind reads, with their render keys: every page but the 404 pages and `not_indexed`."""
+def indexed_pages(keys: Mapping[str, str], pages: list[Page]) -> dict[str, str]:
+    """The output files Pagefind reads, with their render keys: every page but the 404 and search pages."""
+    search_pages = {page.output_file for page in pages if page.meta.template == "search"}
     return {path: key for path, key in keys.items()
-            if path.endswith(".html") and posixpath.basename(path) != "404.html" and path not in not_indexed}
+            if path.endswith(".html") and posixpath.basename(path) != "404.html" and path not in search_pages}
 
 
 def cached_bundle(cache_folder: Path | None, key: str) -> dict[str, bytes] | None:

@@ -279,7 +279,7 @@ def test_verbose_shows_the_time_of_each_stage(real: RealProject) -> None:
     real.edit("content/faq.md", "\n\n", "\n\nOne more sentence.\n\n")
     run, _ = real.cached_build()
     stages = re.findall(r"^  (\w+) +(\d+\.\d{3}) s", run.out, flags=re.MULTILINE)
-    assert [name for name, _ in stages] == ["load", "plan", "render", "write", "check"]
+    assert [name for name, _ in stages] == ["load", "plan", "render", "write", "search", "check"]
 
 
 def test_a_new_source_date_reaches_every_file_even_when_nothing_else_changed(real: RealProject, monkeypatch) -> None:
