@@ -59,6 +59,8 @@ class PreviewBuild:
         self.output = options.output_dir
         self.files: dict[str, str] = {}  # what is on disk now, to write only what changed
         self.bundle: dict[str, bytes] = {}  # the search bundle on disk now
+        self.search_stale = True  # whether an indexed page changed since the bundle on disk was made
+        self.headers: Callable[[dict[str, bytes]], str] = lambda bundle: ""  # `_headers`, given a bundle
         self.errors: list[ContentError] = []  # the mistakes of the last rebuild, if it failed
         self.md = make_markdown()
         self.engine = engine_version()
@@ -78,7 +80,7 @@ class PreviewBuild:
         self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
         self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
         self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
-        self.indexed: list[str] | None = None  # the pages the search bundle was made from
+        self.indexed: list[str] | None = None  # the pages the search bundle is to be made from
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
         """Rebuild after `changed` paths (None: the first build); mistakes are kept in `errors`, never raised."""
@@ -196,17 +198,17 @@ class PreviewBuild:
         return {code: self.quizzes[code][1] for code in shown}
 
     def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap, pages: list[Page]) -> None:
-        """Write the rendered files, the search bundle made from them, the assets the site refers to and
-        `_headers`; remove what is gone (every output file is in `outputs`)."""
+        """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone
+        (every output file is in `outputs`). The search bundle is left to update_search."""
         for path in set(self.assets_in) - outputs:
             self.render_keys.pop(path, None)
             del self.assets_in[path]
         self.assets_in.update((path, digests_in(text)) for path, text in files.items())
         self.output.mkdir(parents=True, exist_ok=True)
-        self._write_texts(files)  # first: Pagefind reads the pages from disk
-        self._index(files, outputs, pages)
+        self._note_search_changes(files, outputs, pages)
         texts, copies, headers = assets.extras_for(self.assets_in.values(), outputs, self.bundle)
-        extra = {**texts, "_headers": headers}
+        self.headers = lambda bundle: assets.extras_for(self.assets_in.values(), outputs, bundle)[2]
+        extra = {**files, **texts, "_headers": headers}
         for gone in set(self.files) - outputs - extra.keys() - copies.keys():
             (self.output / gone).unlink(missing_ok=True)
             del self.files[gone]
@@ -227,12 +229,18 @@ class PreviewBuild:
                 target.write_text(text, encoding="utf-8")
                 self.files[rel] = text
 
-    def _index(self, rendered: dict[str, str], outputs: set[str], pages: list[Page]) -> None:
-        """Make the search bundle again when an indexed page was rendered again, or the indexed pages changed."""
+    def _note_search_changes(self, rendered: dict[str, str], outputs: set[str], pages: list[Page]) -> None:
+        """The search bundle is out of date once an indexed page is rendered again, or the indexed pages change."""
         indexed = sorted(indexed_pages(dict.fromkeys(outputs, ""), pages))
-        if indexed == self.indexed and not rendered.keys() & set(indexed):
+        if indexed != self.indexed or rendered.keys() & set(indexed):
+            self.search_stale, self.indexed = True, indexed
+
+    def update_search(self) -> None:
+        """Make the search bundle again if a page it indexes changed. Asked for when the preview's search
+        is used, not after each rebuild: indexing every page would make each save wait for it."""
+        if not self.search_stale or self.indexed is None:
             return
-        bundle = make_bundle(self.output, indexed)
+        bundle = make_bundle(self.output, self.indexed)
         for gone in self.bundle.keys() - bundle.keys():
             (self.output / gone).unlink(missing_ok=True)
         for rel, data in bundle.items():
@@ -240,4 +248,5 @@ class PreviewBuild:
                 target = self.output / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-        self.bundle, self.indexed = bundle, indexed
+        self.bundle, self.search_stale = bundle, False
+        self._write_texts({"_headers": self.headers(bundle)})
