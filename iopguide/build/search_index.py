@@ -9,9 +9,9 @@ Pagefind itself, and their files are left out of the key too, so editing them co
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import posixpath
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,6 +30,7 @@ CACHE_FILE = "search.pickle"
 # has its own small interface (static/search.js) on pagefind.js, so only these are published.
 _UNUSED = ("-ui.js", "-ui.css", "pagefind-highlight.js")
 _ENTRY = "pagefind-entry.json"
+_GLOB_SPECIAL = re.compile(r"[\\*?$\[\]{}(),<>:#!]")  # characters a wax glob gives a meaning
 
 
 def search_key(versions: list[str], pages: Mapping[str, str]) -> str:
@@ -65,29 +66,26 @@ def keep_bundle(cache_folder: Path | None, key: str, files: dict[str, bytes]) ->
 def make_bundle(site: Path, pages: list[str]) -> dict[str, bytes]:
     """Run Pagefind over these pages of the site in `site`: the bundle's files by their published path.
 
-    Pagefind reads a folder, so it is given one holding these pages alone (hard links, made in an
-    instant): the site being assembled may still hold pages since deleted.
+    Pagefind is given the pages by name (a glob of them all), as the site being assembled may still
+    hold pages since deleted; linking them into a folder of their own would cost more than indexing.
     """
+    if not pages:
+        return {}
     work = Path(tempfile.mkdtemp(prefix=".search-", dir=site.parent))
     try:
-        for page in pages:
-            _link_or_copy(site / page, work / "site" / page)
-        done = subprocess.run([str(_pagefind()), "--site", str(work / "site"), "--output-path", str(work / "bundle"),
+        done = subprocess.run([str(_pagefind()), "--site", str(site), "--glob", _glob_of(pages), "--output-path", str(work),
                                "--silent"], capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise ContentError(FOLDER, None, f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()[:500]}",
                                "run the build again with --debug, and report this if it persists")
-        return _published(work / "bundle")
+        return _published(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
+def _glob_of(pages: list[str]) -> str:
+    """A glob (wax syntax) that matches exactly these paths: '{faq/index.html,es/faq/index.html}'."""
+    return "{" + ",".join(_GLOB_SPECIAL.sub(r"\\\g<0>", page) for page in pages) + "}"
 
 
 def _pagefind() -> Path:
