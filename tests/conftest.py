@@ -87,18 +87,24 @@ class RealProject(Project):
         return run, int(re.search(r"(\d+) files to make", run.out).group(1))
 
     def rewritten_by(self, change) -> set[str]:
-        """Make the change and build: the output files written anew."""
+        """Make the change and build: the output files written anew, the search index aside (any edit of a
+        page's text changes it; tests/build/test_search_bundle.py follows it)."""
         before = identities(self.root / "output")
         change()
         self.cached_build()
         after = identities(self.root / "output")
-        return {path for path in after if after[path] != before.get(path)}
+        return rewritten(before, after)
 
     def assert_same_as_clean_build(self, *args: str, output: str = "output") -> None:
         clean = self.build("--no-cache", "--output", "clean", *args)
         assert clean.code == 0, clean.err
         assert tree(self.root / output) == tree(self.root / "clean")
         shutil.rmtree(self.root / "clean")
+
+
+def rewritten(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The files of `after` that are not as they were in `before`, the search index (pagefind/) aside."""
+    return {path for path in after if after[path] != before.get(path) and not path.startswith("pagefind/")}
 
 
 def tree(folder: Path) -> dict[str, bytes]:

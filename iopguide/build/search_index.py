@@ -71,7 +71,9 @@ def make_bundle(site: Path, pages: list[str]) -> dict[str, bytes]:
     """
     if not pages:
         return {}
-    work = Path(tempfile.mkdtemp(prefix=".search-", dir=site.parent))
+    # Pagefind writes into a temporary folder of the system's, not beside the site: the bundle is read
+    # into memory at once, and the site's disk then holds it only once, in the new site.
+    work = Path(tempfile.mkdtemp(prefix="iopguide-search-"))
     try:
         done = subprocess.run([str(_pagefind()), "--site", str(site), "--glob", _glob_of(pages), "--output-path", str(work),
                                "--silent"], capture_output=True, text=True, timeout=600)
@@ -104,8 +106,12 @@ def _published(bundle: Path) -> dict[str, bytes]:
         if path.is_file() and not path.name.endswith(_UNUSED):
             files[f"{FOLDER}/{path.relative_to(bundle).as_posix()}"] = path.read_bytes()
     entry = f"{FOLDER}/{_ENTRY}"
+    try:
+        languages = json.loads(files[entry])
+    except (KeyError, ValueError):  # Pagefind says nothing when it cannot write, as on a full disk
+        raise ContentError(FOLDER, None, "Pagefind's search index came out incomplete",
+                           "check that the disk holding the system's temporary folder has space, then build again") from None
     # Pagefind lists the languages in an order that varies from run to run; sorted, two builds of the
     # same pages are byte-identical.
-    files[entry] = json.dumps(json.loads(files[entry]), sort_keys=True, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8")
+    files[entry] = json.dumps(languages, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return files

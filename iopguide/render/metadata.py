@@ -116,21 +116,20 @@ def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
     return sorted(rules)
 
 
-_HASHED_SEARCH_FILE = re.compile(r"_[0-9a-f]{7,}\.pf_[a-z]+$")
-
-
 def search_rules(files: Iterable[str]) -> list[tuple[str, str]]:
     """Caching for Pagefind's bundle (pagefind/…): its folders hold only files named by their content
-    ('pagefind/index/en-us_b086e4d.pf_index'), kept a year under one rule per folder; its top-level
-    files are named one by one, since pagefind.js, its worker, its entry file and its WebAssembly keep
-    their names from build to build and must be revalidated."""
+    ('pagefind/index/en-us_b086e4d.pf_index'), kept a year under one rule per folder; pagefind.js, its
+    worker, its entry file and its WebAssembly keep their names from build to build and are named one
+    by one, to be revalidated. The `.pf_meta` files, named by their content too, get no rule: their
+    names change with every index, and naming them would change `_headers` with every edited page.
+    Hosts revalidate a file no rule names."""
     rules = set()
     for path in files:
         folder, name = posixpath.split(path)
         if folder.count("/"):
             rules.add((f"/{folder}/*", IMMUTABLE))
-        else:
-            rules.add((f"/{path}", IMMUTABLE if _HASHED_SEARCH_FILE.search(name) else REVALIDATE))
+        elif not name.endswith(".pf_meta"):
+            rules.add((f"/{path}", REVALIDATE))
     return sorted(rules)
 
 
