@@ -3,8 +3,8 @@
 The bundle is a function of the indexed pages' HTML and Pagefind's version alone, so it is keyed by
 those (each page by its path and render key) and kept in the build cache: a build that changes no
 indexed page neither runs Pagefind nor rewrites the bundle. What is indexed is each page's
-`data-pagefind-body` (its <main>); pages without one — the 404 and search pages — are left out by
-Pagefind itself, and their files are left out of the key too, so editing them costs no new index.
+`data-pagefind-body` (its <main>). The 404 and search pages, which have none, are neither given to
+Pagefind nor part of the key, so editing them costs no new index.
 """
 from __future__ import annotations
 
@@ -66,21 +66,24 @@ def keep_bundle(cache_folder: Path | None, key: str, files: dict[str, bytes]) ->
 def make_bundle(site: Path, pages: list[str]) -> dict[str, bytes]:
     """Run Pagefind over these pages of the site in `site`: the bundle's files by their published path.
 
-    Pagefind is given the pages by name (a glob of them all), as the site being assembled may still
-    hold pages since deleted; linking them into a folder of their own would cost more than indexing.
+    Pagefind is given the pages by name, a glob of them all, as the site being assembled may still
+    hold pages since deleted: linking the pages into a folder of their own would cost file operations
+    for each. The glob goes in Pagefind's config file, which it reads from its working folder: on a
+    command line, one argument may not pass 128 KB, a few thousand pages' names.
     """
     if not pages:
         return {}
-    # Pagefind writes into a temporary folder of the system's, not beside the site: the bundle is read
-    # into memory at once, and the site's disk then holds it only once, in the new site.
+    # A temporary folder of the system's, not beside the site: the bundle is read into memory at once,
+    # and the site's disk then holds it only once, in the new site.
     work = Path(tempfile.mkdtemp(prefix="iopguide-search-"))
     try:
-        done = subprocess.run([str(_pagefind()), "--site", str(site), "--glob", _glob_of(pages), "--output-path", str(work),
-                               "--silent"], capture_output=True, text=True, timeout=600)
+        config = {"site": str(site.resolve()), "glob": _glob_of(pages), "output_path": "bundle"}
+        (work / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
+        done = subprocess.run([str(_pagefind()), "--silent"], cwd=work, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
             raise ContentError(FOLDER, None, f"Pagefind could not index the site: {(done.stderr or done.stdout).strip()[:500]}",
                                "run the build again with --debug, and report this if it persists")
-        return _published(work)
+        return _published(work / "bundle")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -107,11 +110,11 @@ def _published(bundle: Path) -> dict[str, bytes]:
             files[f"{FOLDER}/{path.relative_to(bundle).as_posix()}"] = path.read_bytes()
     entry = f"{FOLDER}/{_ENTRY}"
     try:
-        languages = json.loads(files[entry])
+        entry_data = json.loads(files[entry])
     except (KeyError, ValueError):  # Pagefind says nothing when it cannot write, as on a full disk
         raise ContentError(FOLDER, None, "Pagefind's search index came out incomplete",
                            "check that the disk holding the system's temporary folder has space, then build again") from None
     # Pagefind lists the languages in an order that varies from run to run; sorted, two builds of the
     # same pages are byte-identical.
-    files[entry] = json.dumps(languages, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    files[entry] = json.dumps(entry_data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return files

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from conftest import CHROMIUM_ARGS  # noqa: F401  (the browser fixture's flags; imported for readers of this file)
 from test_reader_accessibility import AXE_TAGS
 from test_reader_safety import CSP_LISTENER
 
@@ -15,9 +14,15 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(params=["headers", "no-headers"])
-def address(request, served_site, served_site_without_headers) -> str:
-    return served_site if request.param == "headers" else served_site_without_headers
+# Each host at one of the reader set-ups: a phone in light mode, and a desktop in dark mode
+SETUPS = [("headers", PHONE, "light"), ("no-headers", DESKTOP, "dark")]
+
+
+@pytest.fixture(params=SETUPS, ids=[f"{host}-{size['width']}px-{scheme}" for host, size, scheme in SETUPS])
+def setup(request, served_site, served_site_without_headers) -> tuple[str, dict, str]:
+    """(the site's address, served with its `_headers` or without them as GitHub Pages serves it; viewport; colour scheme)"""
+    host, size, scheme = request.param
+    return (served_site if host == "headers" else served_site_without_headers), size, scheme
 
 
 def searched(page, query: str) -> str:
@@ -48,8 +53,9 @@ def open_search(browser, url: str, size=PHONE, scheme="light", **options):
     return context, page, requests, console
 
 
-def test_search_finds_the_right_pages_privately(browser, address):
-    context, page, requests, console = open_search(browser, address + "search/")
+def test_search_finds_the_right_pages_privately(browser, setup):
+    address, size, scheme = setup
+    context, page, requests, console = open_search(browser, address + "search/", size, scheme)
     history = page.evaluate("history.length")
     assert "naloxone" in searched(page, "naloxone")
     assert own_titles(page)[0].startswith("Overdose")
