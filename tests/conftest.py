@@ -87,18 +87,24 @@ class RealProject(Project):
         return run, int(re.search(r"(\d+) files to make", run.out).group(1))
 
     def rewritten_by(self, change) -> set[str]:
-        """Make the change and build: the output files written anew."""
+        """Make the change and build: the output files written anew, the search index aside (any edit of a
+        page's text changes it; tests/build/test_search_bundle.py follows it)."""
         before = identities(self.root / "output")
         change()
         self.cached_build()
         after = identities(self.root / "output")
-        return {path for path in after if after[path] != before.get(path)}
+        return rewritten(before, after)
 
     def assert_same_as_clean_build(self, *args: str, output: str = "output") -> None:
         clean = self.build("--no-cache", "--output", "clean", *args)
         assert clean.code == 0, clean.err
         assert tree(self.root / output) == tree(self.root / "clean")
         shutil.rmtree(self.root / "clean")
+
+
+def rewritten(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The files of `after` that are not as they were in `before`, the search index (pagefind/) aside."""
+    return {path for path in after if after[path] != before.get(path) and not path.startswith("pagefind/")}
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -168,13 +174,38 @@ def read_headers_file(path: Path) -> dict[str, str]:
     return read_header_rules(path)["/*"]
 
 
-class _HostHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves like a static host that reads `_headers`: every response carries the site's security headers."""
+def rule_pattern(rule: str) -> re.Pattern:
+    """A `_headers` path as both hosts match it: `*` any characters, slashes too; `:name` one segment;
+    a rule ending in `/` also matches the path without it (Netlify does)."""
+    parts = re.split(r"(\*|:[A-Za-z]\w*)", rule)
+    pattern = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":") else re.escape(part) for part in parts)
+    return re.compile(pattern + "?" if rule.endswith("/") else pattern)
 
-    site_headers: dict[str, str] = {}
+
+def headers_for(rules: dict[str, dict[str, str]], path: str) -> dict[str, list[str]]:
+    """Every value each header is given for `path` by the rules that match it, in the file's order."""
+    found: dict[str, list[str]] = {}
+    for rule, headers in rules.items():
+        if rule_pattern(rule).fullmatch(path):
+            for name, value in headers.items():
+                found.setdefault(name, []).append(value)
+    return found
+
+
+class _HostHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves like a static host that reads `_headers`: each response carries the headers of the rules
+    its path matches, a header two rules give joined into one value as Cloudflare Pages joins them."""
+
+    site_headers: dict[str, str] = {}  # for every path; or, when `rules` is set, those rules per path
+    rules: dict[str, dict[str, str]] | None = None
 
     def end_headers(self) -> None:
-        for name, value in self.site_headers.items():
+        if self.rules is None:
+            headers = self.site_headers
+        else:
+            path = self.path.split("?", 1)[0]
+            headers = {name: ", ".join(values) for name, values in headers_for(self.rules, path).items()}
+        for name, value in headers.items():
             self.send_header(name, value)
         super().end_headers()
 
@@ -183,9 +214,10 @@ class _HostHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving(folder: Path, headers: dict[str, str]):
-    """`folder` served over HTTP on 127.0.0.1, every response carrying `headers`; gives its address."""
-    handler = type("SiteHandler", (_HostHandler,), {"site_headers": headers})
+def serving(folder: Path, headers: dict[str, str], rules: dict[str, dict[str, str]] | None = None):
+    """`folder` served over HTTP on 127.0.0.1, every response carrying `headers`, or with `rules` (a
+    `_headers` file's, read_header_rules) the headers of the rules its path matches; gives its address."""
+    handler = type("SiteHandler", (_HostHandler,), {"site_headers": headers, "rules": rules})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -196,8 +228,8 @@ def serving(folder: Path, headers: dict[str, str]):
 
 @pytest.fixture(scope="session")
 def served_site(site: Path):
-    """The real site served over HTTP on 127.0.0.1 with its `_headers` applied, as a reader's browser would get it."""
-    with serving(site, read_headers_file(site / "_headers")) as address:
+    """The real site served over HTTP on 127.0.0.1 with its `_headers` applied per path, as a reader's browser would get it."""
+    with serving(site, {}, read_header_rules(site / "_headers")) as address:
         yield address
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from iopguide.render.assets import AssetMap, fingerprint_assets
-from iopguide.build.cache import BuildCache, OutputRecord
+from iopguide.build.cache import BuildCache, OutputRecord, installed_versions
 from iopguide.errors import BuildFailed, ContentError, stop_if
 from iopguide.build.manifest import set_file_times, source_date_epoch
 from iopguide.build.publish import (NewSite, check_output_dir, keep_file, new_site, output_lock, recover_output, remove_unwanted,
                                     site_inodes, write_or_keep)
 from iopguide.build.plan import SitePlan, link_targets, plan_site, site_key
+from iopguide.build.search_index import PACKAGES, cached_bundle, indexed_pages, keep_bundle, make_bundle, search_key
 from iopguide.model import BuildOptions, LinkTargets, RenderedQuiz, SiteConfig, quiz_pages
 from iopguide.source.pages import NOTHING_REMEMBERED, LoadedContent, Remembered
 from iopguide.build.site_templates import SiteTemplates
@@ -125,9 +126,13 @@ def _publish(build: PlannedBuild) -> tuple[dict[str, OutputRecord], dict[str, by
     plan = build.plan
     if not plan.remake:
         with build.stage("check"):
-            records, extra = plan.keep, _extra_files(build.assets, plan.keep)
-            if _holds_exactly(build.options.output_dir, records, extra, build.epoch):
-                return records, extra
+            records = plan.keep
+            key, _ = _search_input(build, records)
+            bundle = cached_bundle(build.cache.folder, key)
+            if bundle is not None:
+                extra = _extra_files(build.assets, records, bundle)
+                if _holds_exactly(build.options.output_dir, records, extra, build.epoch):
+                    return records, extra
     return _write_new_site(build)
 
 
@@ -141,7 +146,10 @@ def _write_new_site(build: PlannedBuild) -> tuple[dict[str, OutputRecord], dict[
         with stage("write"):
             records = {**plan.keep, **{result.path: result.record for result in results}}
             found = _keep_unchanged(build, site, results)
-            extra = _extra_files(build.assets, records)
+        with stage("search"):
+            bundle = _search_bundle(build, records, site.folder)
+        with stage("write"):
+            extra = _extra_files(build.assets, records, bundle)
             for path, data in extra.items():
                 write_or_keep(data, site.folder / path, options.output_dir / path)
         with stage("check"):
@@ -228,11 +236,29 @@ def _quizzes_if_remade(build: PlannedBuild, errors: list[ContentError]) -> dict[
             for code, page in shown.items()}
 
 
-def _extra_files(assets: AssetMap, records: dict[str, OutputRecord]) -> dict[str, bytes]:
-    """The assets the output files refer to, and `_headers` (AssetMap.extras_for), as bytes."""
-    texts, copies, headers = assets.extras_for((record.assets for record in records.values()), records)
+def _search_input(build: PlannedBuild, records: dict[str, OutputRecord]) -> tuple[str, list[str]]:
+    """(the key of the search bundle these output files make, the pages it indexes)."""
+    pages = indexed_pages({path: record.key for path, record in records.items()}, build.content.pages)
+    return search_key(installed_versions(PACKAGES), pages), sorted(pages)
+
+
+def _search_bundle(build: PlannedBuild, records: dict[str, OutputRecord], folder: Path) -> dict[str, bytes]:
+    """The search bundle of these output files, all of them in `folder`: the cache's, or Pagefind's anew."""
+    key, pages = _search_input(build, records)
+    bundle = cached_bundle(build.cache.folder, key)
+    if bundle is None:
+        bundle = make_bundle(folder, pages)
+        keep_bundle(build.cache.folder, key, bundle)
+        build.counts["indexed"] = len(pages)
+    return bundle
+
+
+def _extra_files(assets: AssetMap, records: dict[str, OutputRecord], bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The assets the output files refer to, the search bundle, and `_headers` (AssetMap.extras_for), as bytes."""
+    texts, copies, headers = assets.extras_for((record.assets for record in records.values()), records, bundle)
     files = {path: text.encode("utf-8") for path, text in texts.items()}
     files.update((path, source.read_bytes()) for path, source in copies.items())
+    files.update(bundle)
     files["_headers"] = headers.encode("utf-8")
     return files
 

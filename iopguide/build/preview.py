@@ -17,10 +17,11 @@ from typing import Any, Callable
 from iopguide.build.cache import engine_version
 from iopguide.build.site_templates import SiteTemplates
 from iopguide.build.plan import RenderKeys, conversion_inputs, link_targets, site_key
+from iopguide.build.search_index import indexed_pages, make_bundle
 from iopguide.errors import BuildFailed, ContentError, display_path, stop_if
 from iopguide.fingerprints import Memo, digest
 from iopguide.markup.convert import NOT_CONVERTED, convert_page, convert_quiz, make_markdown
-from iopguide.model import BuildOptions, Converted, LinkTargets, PageView, RenderedQuiz, quiz_pages
+from iopguide.model import BuildOptions, Converted, LinkTargets, Page, PageView, RenderedQuiz, quiz_pages
 from iopguide.render.assets import AssetMap, digests_in, fingerprint_assets
 from iopguide.render.templates import site_renderers
 from iopguide.source.pages import Remembered, SinceLastLoad
@@ -57,6 +58,9 @@ class PreviewBuild:
         self.options = options
         self.output = options.output_dir
         self.files: dict[str, str] = {}  # what is on disk now, to write only what changed
+        self.bundle: dict[str, bytes] = {}  # the search bundle on disk now
+        self.search_stale = True  # whether an indexed page changed since the bundle on disk was made
+        self.headers: Callable[[dict[str, bytes]], str] = lambda bundle: ""  # `_headers`, given a bundle
         self.errors: list[ContentError] = []  # the mistakes of the last rebuild, if it failed
         self.md = make_markdown()
         self.engine = engine_version()
@@ -76,6 +80,7 @@ class PreviewBuild:
         self.render_keys: dict[str, tuple] = {}  # by output path: what the file on disk was made from
         self.assets_in: dict[str, set[str]] = {}  # by output path: digests of the assets it refers to
         self.digests: dict[str, tuple[Any, str]] = {}  # by name: a value and its digest
+        self.indexed: list[str] | None = None  # the pages the search bundle is to be made from
 
     def rebuild(self, changed: set[Path] | None = None) -> Rebuild:
         """Rebuild after `changed` paths (None: the first build); mistakes are kept in `errors`, never raised."""
@@ -127,7 +132,7 @@ class PreviewBuild:
                 shown = PageView(page, converted[page.rel_path].converted) if page else None
                 files[path], made[path] = renderers[code].render(template, shown, absolute=page is None), key
                 pages_rendered += page is not None
-        self._write_site(files, outputs, assets)
+        self._write_site(files, outputs, assets, site.content.pages)
         self.render_keys.update(made)  # only now: a template mistake above leaves every file to make again
         return pages_rendered
 
@@ -193,25 +198,22 @@ class PreviewBuild:
                 self.quizzes[code] = (key if len(errors) == before else "", quiz)
         return {code: self.quizzes[code][1] for code in shown}
 
-    def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap) -> None:
+    def _write_site(self, files: dict[str, str], outputs: set[str], assets: AssetMap, pages: list[Page]) -> None:
         """Write the rendered files, the assets the site refers to and `_headers`; remove what is gone
-        (every output file is in `outputs`)."""
+        (every output file is in `outputs`). The search bundle is left to update_search."""
         for path in set(self.assets_in) - outputs:
             self.render_keys.pop(path, None)
             del self.assets_in[path]
         self.assets_in.update((path, digests_in(text)) for path, text in files.items())
-        texts, copies, headers = assets.extras_for(self.assets_in.values(), outputs)
-        files = {**files, **texts, "_headers": headers}
         self.output.mkdir(parents=True, exist_ok=True)
-        for gone in set(self.files) - outputs - files.keys() - copies.keys():
+        self._note_search_changes(files, outputs, pages)
+        texts, copies, headers = assets.extras_for(self.assets_in.values(), outputs, self.bundle)
+        self.headers = lambda bundle: assets.extras_for(self.assets_in.values(), outputs, bundle)[2]
+        extra = {**files, **texts, "_headers": headers}
+        for gone in set(self.files) - outputs - extra.keys() - copies.keys():
             (self.output / gone).unlink(missing_ok=True)
             del self.files[gone]
-        for rel, text in files.items():
-            if self.files.get(rel) != text:
-                target = self.output / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-                self.files[rel] = text
+        self._write_texts(extra)
         for rel, source in copies.items():
             if rel in self.files:
                 continue  # a hashed name: the same name means the same bytes
@@ -219,3 +221,33 @@ class PreviewBuild:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             self.files[rel] = ""
+
+    def _write_texts(self, files: dict[str, str]) -> None:
+        for rel, text in files.items():
+            if self.files.get(rel) != text:
+                target = self.output / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                self.files[rel] = text
+
+    def _note_search_changes(self, rendered: dict[str, str], outputs: set[str], pages: list[Page]) -> None:
+        """The search bundle is out of date once an indexed page is rendered again, or the indexed pages change."""
+        indexed = sorted(indexed_pages(dict.fromkeys(outputs, ""), pages))
+        if indexed != self.indexed or rendered.keys() & set(indexed):
+            self.search_stale, self.indexed = True, indexed
+
+    def update_search(self) -> None:
+        """Make the search bundle again if a page it indexes changed. Asked for when the preview's search
+        is used, not after each rebuild: indexing every page would make each save wait for it."""
+        if not self.search_stale or self.indexed is None:
+            return
+        bundle = make_bundle(self.output, self.indexed)
+        for gone in self.bundle.keys() - bundle.keys():
+            (self.output / gone).unlink(missing_ok=True)
+        for rel, data in bundle.items():
+            if self.bundle.get(rel) != data:
+                target = self.output / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        self.bundle, self.search_stale = bundle, False
+        self._write_texts({"_headers": self.headers(bundle)})

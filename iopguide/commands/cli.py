@@ -177,6 +177,8 @@ def stage_report(result: BuildResult) -> str:
         "load": f"{counts.get('pages', 0)} pages",
         "plan": f"{counts.get('remade', 0)} files to make, {counts.get('kept', 0)} unchanged",
         "render": f"{counts.get('converted', 0)} pages converted, the rest taken from the cache",
+        "search": (f"{counts['indexed']} pages indexed for search" if "indexed" in counts
+                   else "search index taken from the cache"),
         "check": "output/ holds exactly the site's files",
     }
     lines = [f"  {name:<9}{seconds:>7.3f} s  {done.get(name, '')}".rstrip() for name, seconds in result.stages.items()]

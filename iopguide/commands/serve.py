@@ -31,6 +31,8 @@ from urllib.parse import unquote
 
 from iopguide.model import BuildOptions
 from iopguide.build.preview import PreviewBuild
+from iopguide.build.search_index import FOLDER as SEARCH_FOLDER
+from iopguide.errors import ContentError
 from iopguide.private_hooks import reason_to_stay_out
 
 QUIET_SECONDS = 0.05  # how long the files must stay still before a rebuild starts
@@ -115,6 +117,8 @@ class PreviewApp:
 
     def answer(self, path: str) -> tuple[int, str, bytes]:
         """Status, content type and body for a URL path (already %-decoded)."""
+        if path.lstrip("/").startswith(SEARCH_FOLDER + "/"):
+            self.search_index_up_to_date()
         file = self.resolve(path)
         wants_page = file is None or file.suffix == ".html"
         if self.builder.errors and wants_page:
@@ -128,6 +132,14 @@ class PreviewApp:
             kind += "; charset=utf-8"
         body = file.read_bytes()
         return 200, kind, self.with_reload(body) if kind.startswith("text/html") else body
+
+    def search_index_up_to_date(self) -> None:
+        """The search page asks for the index: made again here if a page changed since, so a save never
+        waits for it. If Pagefind fails, the search page says search is not working and offers the topics."""
+        try:
+            self.builder.update_search()
+        except ContentError as error:
+            print(_stamp(f"search index not made: {error.message}"), flush=True)
 
     def with_reload(self, page: bytes) -> bytes:
         return page.replace(b"</head>", self.reload_script + b"</head>", 1)

@@ -74,13 +74,14 @@ class AssetMap:
         """Content files (images, PDFs) as Markdown links name them → where they are published."""
         return {rel: self.published(rel) for rel in content_assets}
 
-    def extras_for(self, digests: Iterable[set[str]], outputs: Iterable[str]) -> tuple[dict[str, str], dict[str, Path], str]:
-        """What a site of these output files publishes besides them: the assets they refer to (each
-        file's hashed names, by digest) as `published_for` gives them, and `_headers`, which lets
-        hosts keep those assets for a year while pages are always revalidated."""
+    def extras_for(self, digests: Iterable[set[str]], outputs: Iterable[str],
+                   search_files: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, Path], str]:
+        """What a site of these output files (and this search bundle) publishes besides them: the assets
+        they refer to (each file's hashed names, by digest) as `published_for` gives them, and
+        `_headers`, which lets hosts keep those assets for a year while pages are always revalidated."""
         texts, copies = self.published_for(set().union(*digests))
         pages = sorted(path.removesuffix("index.html") for path in outputs if path.endswith(".html"))
-        return texts, copies, headers_file(pages, sorted([*texts, *copies]))
+        return texts, copies, headers_file(pages, sorted([*texts, *copies]), search_files)
 
     def published_for(self, digests: set[str]) -> tuple[dict[str, str], dict[str, Path]]:
         """The assets with these digests, and those their stylesheets refer to: (stylesheets as rewritten

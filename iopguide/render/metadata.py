@@ -2,13 +2,14 @@
 
 The Content-Security-Policy is written here once and reaches readers two ways: a <meta> tag in every
 page (for hosts that cannot set headers, like GitHub Pages) and the `_headers` file that Netlify and
-Cloudflare Pages read.
+Cloudflare Pages read. A browser enforces both, each on its own, so a page is held to the stricter.
 """
 from __future__ import annotations
 
 import bisect
 import posixpath
 import re
+from collections.abc import Iterable
 
 from markupsafe import Markup
 
@@ -22,6 +23,10 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'none'",
     "form-action": "'none'",
 }
+# The search page runs Pagefind (build/search_index.py), whose search engine is WebAssembly:
+# compiling it needs 'wasm-unsafe-eval', which allows WebAssembly and still no eval of JavaScript.
+# Only the search page's <meta> says so; every other page's <meta> keeps the policy above.
+SEARCH_POLICY = {**CONTENT_SECURITY_POLICY, "script-src": "'self' 'wasm-unsafe-eval'"}
 # Browsers ignore (and warn about) frame-ancestors in a <meta> tag, so only the header carries it.
 HEADER_ONLY_POLICY = {"frame-ancestors": "'none'"}
 
@@ -33,13 +38,20 @@ def policy_text(directives: dict[str, str]) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def csp_meta() -> str:
-    return policy_text(CONTENT_SECURITY_POLICY)
+def csp_meta(search: bool = False) -> str:
+    """The <meta> policy of a page: the search page's allows WebAssembly, every other page's does not."""
+    return policy_text(SEARCH_POLICY if search else CONTENT_SECURITY_POLICY)
 
 
 def security_headers() -> dict[str, str]:
+    """The headers every path gets. The header's policy is the search page's: one policy for every path,
+    because two rules giving a path the same header do not mix safely — Cloudflare Pages joins their
+    values into two policies, both enforced (WebAssembly would stay blocked on the search page), and
+    Netlify has no way to take one back. Each page's <meta> narrows it again (the browser enforces
+    both), so pages other than the search page refuse WebAssembly as before. Pagefind's worker, a
+    script of its own, gets no <meta>: its policy is this header's, which lets it compile its engine."""
     return {
-        "Content-Security-Policy": policy_text({**CONTENT_SECURITY_POLICY, **HEADER_ONLY_POLICY}),
+        "Content-Security-Policy": policy_text({**SEARCH_POLICY, **HEADER_ONLY_POLICY}),
         "Referrer-Policy": "no-referrer",
         "Permissions-Policy": ", ".join(f"{feature}=()" for feature in DENIED_FEATURES),
         "X-Content-Type-Options": "nosniff",
@@ -53,9 +65,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
 
-def headers_file(pages: list[str], hashed_assets: list[str]) -> str:
+def headers_file(pages: list[str], hashed_assets: list[str], search_files: Iterable[str] = ()) -> str:
     """The `_headers` file (Netlify and Cloudflare Pages format): the security headers for every path,
-    then caching, paths from the site's root (`/`, `/faq/`): pages are revalidated, hashed assets kept.
+    then caching, paths from the site's root (`/`, `/faq/`): pages are revalidated, hashed assets kept,
+    and the search bundle's files as `search_rules` says.
 
     Caching rules are patterns, so their number does not grow with the pages (Cloudflare Pages reads
     at most 100 rules). No path may match two caching rules: Cloudflare Pages would join their values
@@ -64,6 +77,7 @@ def headers_file(pages: list[str], hashed_assets: list[str]) -> str:
     blocks = [("/*", security_headers())]
     blocks += [(rule, {"Cache-Control": REVALIDATE}) for rule in page_rules(pages, hashed_assets)]
     blocks += [(rule, {"Cache-Control": IMMUTABLE}) for rule in asset_rules(hashed_assets, pages)]
+    blocks += [(rule, {"Cache-Control": cache}) for rule, cache in search_rules(search_files)]
     return "\n".join(f"{path}\n" + "".join(f"  {name}: {value}\n" for name, value in headers.items())
                      for path, headers in blocks)
 
@@ -99,6 +113,23 @@ def asset_rules(hashed_assets: list[str], pages: list[str]) -> list[str]:
         folders = ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
         free = next((folder for folder in folders if not holds_a_page(folder)), None)
         rules.add(f"/{free}/*" if free else f"/{asset}")
+    return sorted(rules)
+
+
+def search_rules(files: Iterable[str]) -> list[tuple[str, str]]:
+    """Caching for Pagefind's bundle (pagefind/…): its folders hold only files named by their content
+    ('pagefind/index/en-us_b086e4d.pf_index'), kept a year under one rule per folder; pagefind.js, its
+    worker, its entry file and its WebAssembly keep their names from build to build and are named one
+    by one, to be revalidated. The `.pf_meta` files, named by their content too, get no rule: their
+    names change with every index, and naming them would change `_headers` with every edited page.
+    Hosts revalidate a file no rule names."""
+    rules = set()
+    for path in files:
+        folder, name = posixpath.split(path)
+        if folder.count("/"):
+            rules.add((f"/{folder}/*", IMMUTABLE))
+        elif not name.endswith(".pf_meta"):
+            rules.add((f"/{path}", REVALIDATE))
     return sorted(rules)
 
 

@@ -131,7 +131,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled_dir: Path
     )
     env.filters["date"] = lambda day: format_date(day, config.ui)
     # structured_data's `home` may be left out, as templates written before languages do: the site's root then
-    env.globals.update(site=config, ui=config.ui, csp=csp_meta(), og_locale=open_graph_locale(config.language),
+    env.globals.update(site=config, ui=config.ui, csp=csp_meta(), search_csp=csp_meta(search=True), og_locale=open_graph_locale(config.language),
                        structured_data=lambda page, policy, home="": structured_data(page, config, policy, home))
     return env
 

@@ -66,6 +66,10 @@ UI_STRINGS = (
     "quiz_guide_to_question", "quiz_guide_and", "quiz_guide_otherwise", "quiz_guide_result", "quiz_guide_notes",
     "quiz_guide_note_if", "quiz_alert_emergency_text", "quiz_referral_heading", "quiz_ask_if", "quiz_guide_instant",
 )
+# The search page's words (templates/components/search_box.html); static/search.js fills in their placeholders
+SEARCH_UI_STRINGS = ("search_label", "search_button", "search_results", "search_one_result", "search_no_results",
+                     "search_hint", "search_searching", "search_failed", "search_other_language")
+UI_STRINGS += SEARCH_UI_STRINGS
 # The ui strings only a site in more than one language shows: every language needs the first, and
 # each other language the others (checked in _language).
 LANGUAGE_UI_STRINGS = ("language_label", "awaiting_translation_review", "translation_reviewed_by")
@@ -77,6 +81,7 @@ UI_PLACEHOLDERS = {
     "quiz_guide_step": ("number",),
     "quiz_guide_to_question": ("number",),
 }
+UI_PLACEHOLDERS.update(search_results=("count", "query"), search_one_result=("query",), search_no_results=("query",))
 UI = Record({**{key: Template(UI_PLACEHOLDERS[key], required=True) if key in UI_PLACEHOLDERS else Str(required=True)
                 for key in UI_STRINGS},
              **{key: Str() for key in LANGUAGE_UI_STRINGS},

@@ -14,7 +14,7 @@ MAX_REQUESTS = 5
 MAX_TOTAL_GZIP = 30 * 1024
 MAX_SCRIPT_GZIP = 10 * 1024
 # Each script and the element it enhances: a page that lacks the element must not load the script.
-SCRIPT_NEEDS = {"quick-exit.js": "[data-quick-exit]", "quiz.js": "#quiz"}
+SCRIPT_NEEDS = {"quick-exit.js": "[data-quick-exit]", "quiz.js": "#quiz", "search.js": ".search"}
 
 
 def gzip_size(body: bytes) -> int:
@@ -71,6 +71,9 @@ def test_scripts_load_only_on_pages_that_use_them(first_views):
         scripts = [r for r in responses if r["type"] == "script"]
         assert all(r["used"] for r in scripts), url
     assert any(source_name(r["url"]) == "quiz.js" for r in first_views["quiz/"])
+    assert any(source_name(r["url"]) == "search.js" for r in first_views["search/"])
+    # Pagefind loads when a reader searches, never with a page
+    assert not [r["url"] for responses in first_views.values() for r in responses if "/pagefind/" in r["url"]]
 
 
 def test_no_web_fonts_and_nothing_from_another_origin(first_views, served_site, site):

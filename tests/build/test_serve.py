@@ -243,8 +243,13 @@ def test_the_browser_reloads_by_itself_after_a_save(preview, browser):
 
 
 def test_after_any_edits_the_preview_equals_a_clean_build(preview):
-    """Incremental rebuilds must never leave a stale page behind."""
+    """Incremental rebuilds must never leave a stale page behind, nor a stale search index."""
     preview.edit("content/topic.md", "Some text with a", "Changed text with a")
+    # the search index is made when the search page asks for it, so no save waits for it
+    index = preview.project.root / ".cache" / "serve" / "pagefind"
+    assert not index.exists()
+    assert preview.get("pagefind/pagefind-entry.json")[0] == 200
+    first_index = (index / "pagefind-entry.json").read_bytes()
     preview.edit("content/topic.md", "menu_title: Topic", "menu_title: Topic two")
     preview.edit("content/index.md", "title: A small test site", "title: A renamed home")
     preview.edit("content/get-help-now.md", "menu_order: 2", "menu_order: 0")
@@ -252,6 +257,8 @@ def test_after_any_edits_the_preview_equals_a_clean_build(preview):
     preview.edit("content/topic.md", "menu_order: one", "menu_order: 1")
     preview.edit("templates/page.html", '<article class="article">', '<article class="article">\n')
     preview.edit("content/topic.md", "## Questions", "## Questions asked")
+    assert preview.get("pagefind/pagefind-entry.json")[0] == 200
+    assert (index / "pagefind-entry.json").read_bytes() != first_index  # made again from the edited pages
 
     run = preview.project.build("--drafts", "--base-url", preview.url, "--output", "clean")
     assert run.code == 0, run.err

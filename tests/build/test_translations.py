@@ -434,4 +434,5 @@ def test_the_preview_after_one_edit_in_spanish_remakes_only_what_shows_it_and_eq
     rendered = int(re.match(r"content/es/what-to-expect\.md → (\d+) pages rendered", done.describe()).group(1))
     assert len(shown - {"es/404.html"}) <= rendered < len(list((real.root / "content" / "es").glob("*.md"))), (done.describe(), shown)
     assert os.path.isfile(real.root / ".cache/serve/es/faq/index.html")
+    preview.update_search()  # as the preview's search page asks for it
     real.assert_same_as_clean_build("--drafts", "--base-url", address, output=".cache/serve")
