@@ -26,6 +26,7 @@ def make_site(folder: Path, pages: int, translated: bool = False) -> Path:
         config = re.sub(rf"(?m)^{indent}navigation:\n({indent}  - .*\n)+", f"{indent}navigation:\n{indent}  - {first}\n", config)
         config = re.sub(rf"(?m)^{indent}  links:\n({indent}    - .*\n)+", f"{indent}  links: []\n", config)
     config = re.sub(r"help_page: .*", f"help_page: {first}", config)
+    config = re.sub(r"(?m)^ *search_page: .*\n", "", config)  # the generated pages hold no search page
     config = re.sub(r"editorial_policy: \S+\.md", f"editorial_policy: {first}", config)
     (folder / "site_config.yaml").write_text(config)
     for code in codes if translated else ():

@@ -39,8 +39,11 @@ def search_key(versions: list[str], pages: Mapping[str, str]) -> str:
 
 
 def indexed_pages(keys: Mapping[str, str], pages: list[Page]) -> dict[str, str]:
-    """The output files Pagefind reads, with their render keys: every page but the 404 and search pages."""
+    """The output files Pagefind reads, with their render keys: every page but the 404 and search pages;
+    none on a site without a search page, which would publish an index no page reads."""
     search_pages = {page.output_file for page in pages if page.meta.template == "search"}
+    if not search_pages:
+        return {}
     return {path: key for path, key in keys.items()
             if path.endswith(".html") and posixpath.basename(path) != "404.html" and path not in search_pages}
 

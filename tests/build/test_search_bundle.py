@@ -56,7 +56,8 @@ def test_only_an_indexed_page_makes_pagefind_run_again(real: RealProject) -> Non
 
     real.edit("content/overdose.md", "\n\n", "\n\nA new sentence about zebrafish.\n\n")
     run, _ = real.cached_build()
-    assert "44 pages indexed" in search_line(run)
+    pages = len(list((real.root / "content").rglob("*.md"))) - 2  # all but the two search pages
+    assert f"{pages} pages indexed" in search_line(run)
     assert bundle(output) != first and b"zebrafish" not in b"".join(first.values())
     real.assert_same_as_clean_build()  # byte for byte, and a --no-cache build works
 
@@ -79,3 +80,11 @@ def test_headers_give_every_path_one_policy_and_only_the_search_pages_webassembl
     assert headers_for(rules, "/pagefind/pagefind.js")["Cache-Control"] == ["no-cache"]
     hashed = next(path for path in bundle(output) if path.startswith("pagefind/index/"))
     assert "immutable" in headers_for(rules, "/" + hashed)["Cache-Control"][0]
+
+
+def test_a_site_without_a_search_page_publishes_no_index(project) -> None:
+    run = project.build("--verbose")
+    assert run.code == 0, run.err
+    assert not (project.root / "output" / "pagefind").exists()
+    assert "pagefind" not in project.read("output/_headers")
+    assert "0 pages indexed" in search_line(run)
