@@ -28,6 +28,11 @@ _ABBREVIATION = re.compile(rf"\b{ABBREVIATION}\b")
 # rule out text that holds no abbreviation, as most text does.
 _MAY_HOLD_ONE = re.compile(r"[A-Z][A-Z0-9]*[A-Z]")
 _URL = re.compile(r"\S+://\S+|www\.\S+")
+# A use inside a longer name ("the SAMHSA National Helpline", "42 CFR Part 2", "SAMHSA’s toolkit"):
+# a meaning there would split the name, so the term is explained where it is next used on its own.
+# By now the typography step has written an apostrophe as `&rsquo;`.
+_NAME_GOES_ON = re.compile(r"(?:['’]|&rsquo;)s\b|\s+[A-Z0-9]")
+_NUMBER_BEFORE = re.compile(r"\d\s*$")
 # Text the walk skips: code is not prose, the notes name sources, and a meaning the walk added is its own.
 _SKIPPED = {"code", "pre", "script", "style"}
 # Text that counts as the page's words (spelling a term out) but where no meaning is added.
@@ -80,7 +85,7 @@ class _PageTerms:
             if _spelled_beside(before, after) or (holder.tag == "abbr" and attribute == "text"):
                 self.explained.add(word)
             term = self.term(word)
-            if term is None or term.term in self.done or not prose:
+            if term is None or term.term in self.done or not prose or _inside_a_name(before, after):
                 continue
             self.done.add(term.term)
             if self.spelled_out(term, text[:found.start()]) or _spelled_beside(before, after):
@@ -116,6 +121,17 @@ def _spelled_beside(before: str, after: str) -> bool:
     return before.rstrip().endswith("(") or after.lstrip().startswith("(")
 
 
+def _inside_a_name(before: str, after: str) -> bool:
+    return _NAME_GOES_ON.match(after) is not None or _NUMBER_BEFORE.search(before) is not None
+
+
+def _plural(words: str) -> str:
+    """English plural of a long form's last word: "programs", "therapies", "approaches"."""
+    if re.search(r"[^aeiou]y$", words):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("ch", "sh", "x", "z")) else "s")
+
+
 def _plain(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -149,7 +165,10 @@ def _add_meaning(holder: etree.Element, parent: etree.Element | None, attribute:
     text = getattr(holder, attribute)
     wrapper = etree.Element("span", {"class": "term"})
     meaning = etree.SubElement(wrapper, "span", {"class": MEANING_CLASS})
-    meaning.text = f"({term.explained})"
+    # "IOPs": an abbreviation takes a plural s in English only (Spanish writes "los IOP"), where the
+    # long form's last word takes it too: "(intensive outpatient programs: …)"
+    plural = found.group() != term.term and term.stands_for and not term.stands_for.endswith("s")
+    meaning.text = f"({_plural(term.stands_for)}: {term.meaning})" if plural else f"({term.explained})"
     whole_element = attribute == "text" and holder.tag in _INLINE and len(holder) == 0 and parent is not None \
         and text.strip() == found.group()
     if whole_element:  # **CBT**: the meaning follows the bold word, in plain type

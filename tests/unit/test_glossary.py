@@ -115,6 +115,20 @@ def test_spanish_pages_get_the_spanish_meaning_and_a_plural_its_singulars(md):
     assert '<span class="term">IOPs <span class="term__meaning">(treatment a few days a week)</span></span>' in html
 
 
+def test_a_use_inside_a_longer_name_waits_for_the_terms_next_use(md):
+    """A meaning would split "the CBT Skills Group", "42 CBT 7" or "CBT's methods": the next use gets it."""
+    for name in ("the CBT Skills Group", "rule 42 CBT", "CBT's methods", "CBT 7"):
+        html, _ = convert(md, f"See {name}. Ask about CBT today.")
+        assert f"Ask about {MEANING} today." in html, name
+    html, _ = convert(md, "Ask about CBT care.")  # a plain word after it is no name
+    assert f"Ask about {MEANING} care." in html
+
+
+def test_an_english_plural_gets_the_long_form_in_the_plural(md):
+    html, _ = convert(md, "Some offer CBTs.")
+    assert '<span class="term">CBTs <span class="term__meaning">(cognitive behavioral therapies: a talking therapy)' in html
+
+
 def test_the_abbreviations_a_page_leaves_unexplained_are_noted_for_check(md):
     _, unexplained = convert(md, "## About CMS\n\nText AYUDA. The FDA (Food and Drug Administration), "
                                  "GAO-21 and `ABC`.\n\nSee https://example.org/NBK.\n\n*[HHS]: Health\n\nHHS[^1].\n\n"
