@@ -100,4 +100,5 @@ def test_the_preview_follows_a_glossary_edit_and_equals_a_clean_build(real: Real
     assert "un grupo, cambiado para la prueba," in (served / "es/choosing-a-provider/index.html").read_text()
     assert "cambiado para la prueba" not in (served / "choosing-a-provider/index.html").read_text()
     assert spanish in (served / "es/glossary/index.html").read_text()
+    preview.update_search()  # what the preview does when its search page asks for the index
     real.assert_same_as_clean_build("--drafts", "--base-url", address, output=".cache/serve")

@@ -22,11 +22,10 @@ def mount(*args: str) -> None:
 
 @pytest.fixture
 def disk(project):
-    """A 512 KB disk at disk/ in the project, with the site built into disk/site: room for one site with
-    its search index (about 350 KB), not for two."""
+    """A 256 KB disk at disk/ in the project, with the site built into disk/site."""
     folder = project.root / "disk"
     folder.mkdir()
-    mount("-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder))
+    mount("-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder))
     try:
         assert project.build("--output", "disk/site").code == 0
         yield folder

@@ -242,8 +242,20 @@ def test_the_browser_reloads_by_itself_after_a_save(preview, browser):
     assert errors and all("status of 500" in error for error in errors), errors
 
 
-def test_after_any_edits_the_preview_equals_a_clean_build(preview):
+SEARCH_PAGE = "---\ntitle: Search\ndescription: Search.\nlast_reviewed: 2026-01-15\ntemplate: search\n---\nSearch.\n"
+
+
+@pytest.fixture
+def preview_with_search(project):
+    project.write("content/search.md", SEARCH_PAGE)  # a site without a search page has no index
+    server = Preview(project)
+    yield server
+    server.stop()
+
+
+def test_after_any_edits_the_preview_equals_a_clean_build(preview_with_search):
     """Incremental rebuilds must never leave a stale page behind, nor a stale search index."""
+    preview = preview_with_search
     preview.edit("content/topic.md", "Some text with a", "Changed text with a")
     # the search index is made when the search page asks for it, so no save waits for it
     index = preview.project.root / ".cache" / "serve" / "pagefind"
