@@ -96,6 +96,16 @@ def readability_formula() -> Str:
 
 LANGUAGE_TAG = dict(pattern=r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", pattern_hint="use a language code like es or es-US")
 
+# What every language names for itself, in site_config.yaml's top level and in each other_languages entry.
+LANGUAGE_PAGES_AND_LINES = {
+    "navigation": ListOf(page_ref(), min_items=1, required=True),
+    "help_page": page_ref(required=True),
+    "search_page": page_ref(),
+    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
+                     build=Footer, required=True),
+    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+}
+
 # Another language: its own words, menus and help lines. Its pages are in content/<code>/.
 LANGUAGE = Record({
     "code": Str(required=True, pattern=r"[a-z]{2,3}", pattern_hint="use a two- or three-letter language code, like es"),
@@ -105,12 +115,7 @@ LANGUAGE = Record({
     "tagline": Str(max_length=120),
     "readability_formula": readability_formula(),
     "readability_target": Int(min=1, max=100),
-    "navigation": ListOf(page_ref(), min_items=1, required=True),
-    "help_page": page_ref(required=True),
-    "search_page": page_ref(),
-    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
-                     build=Footer, required=True),
-    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    **LANGUAGE_PAGES_AND_LINES,
     "publisher": publisher(),
     "ui": UI,
 })
@@ -126,12 +131,7 @@ CONFIG = Record({
     "readability_target": Int(min=1, max=100),  # a grade or an ease score: the formula says which, and its range
     "theme_color": Str(pattern=r"#[0-9a-fA-F]{6}", pattern_hint="use a colour like #1d4f6e", default="#1d4f6e"),
     "quick_exit_url": Url(required=True),
-    "navigation": ListOf(page_ref(), min_items=1, required=True),
-    "help_page": page_ref(required=True),
-    "search_page": page_ref(),
-    "footer": Record({"disclaimer": Str(required=True), "links": ListOf(page_ref(), default=[])},
-                     build=Footer, required=True),
-    "crisis_lines": ListOf(CRISIS_LINE, min_items=1, required=True),
+    **LANGUAGE_PAGES_AND_LINES,
     "publisher": publisher(required=True),
     "require_clinical_signoff": Bool(default=False),
     "ui": UI,
