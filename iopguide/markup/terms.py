@@ -21,6 +21,7 @@ import xml.etree.ElementTree as etree
 
 from markdown.treeprocessors import Treeprocessor
 
+from iopguide.markup.typography import LITERAL_ELEMENTS
 from iopguide.model import ABBREVIATION, Term, glossary_key
 
 _ABBREVIATION = re.compile(rf"\b{ABBREVIATION}\b")
@@ -33,8 +34,9 @@ _URL = re.compile(r"\S+://\S+|www\.\S+")
 # By now the typography step has written an apostrophe as `&rsquo;`.
 _NAME_GOES_ON = re.compile(r"(?:['’]|&rsquo;)s\b|\s+[A-Z0-9]")
 _NUMBER_BEFORE = re.compile(r"\d\s*$")
-# Text the walk skips: code is not prose, the notes name sources, and a meaning the walk added is its own.
-_SKIPPED = {"code", "pre", "script", "style"}
+# Text the walk skips: what typography also leaves as written (code, keys, a program's output) is
+# not prose, the notes name sources, and a meaning the walk added is its own.
+_SKIPPED = LITERAL_ELEMENTS
 # Text that counts as the page's words (spelling a term out) but where no meaning is added.
 _NOT_PROSE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "th", "sup"}
 # An inline element that holds only the term: the meaning goes after it, not inside it.

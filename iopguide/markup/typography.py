@@ -65,7 +65,7 @@ _ENTITIES = {
 # What is shown as written: code, keys to press, a program's output. Markdown's own code is an
 # element in the tree; raw HTML an editor writes (`<kbd>--</kbd>`) is a placeholder in the text
 # for each tag, with the text between them in the tree as usual.
-_LITERAL_ELEMENTS = {"code", "pre", "kbd", "samp", "script", "style"}
+LITERAL_ELEMENTS = {"code", "pre", "kbd", "samp", "script", "style"}
 _LITERAL_TAG = re.compile(r"<(/?)(?:code|kbd|pre|samp|script|style)\b", re.IGNORECASE)
 _RAW_HTML = re.compile("(" + HTML_PLACEHOLDER % r"\d+" + ")")
 _TAG = re.compile(r"<[^>]*>")
@@ -105,7 +105,7 @@ class TypographyProcessor(Treeprocessor):
             block = self.md.is_block_level(child.tag)
             if block:
                 self.start_block()
-            if isinstance(child.tag, str) and child.tag not in _LITERAL_ELEMENTS:
+            if isinstance(child.tag, str) and child.tag not in LITERAL_ELEMENTS:
                 child.text = self.typeset_piece(child.text)
                 self.typeset_children(child)
             else:  # a quote after `code` still closes
