@@ -211,8 +211,8 @@ def _make_outputs(build: PlannedBuild, staging: Path) -> list[JobResult]:
     quizzes = _quizzes_if_remade(build, errors)
     renderers = site_renderers(build.config, build.content.pages, build.assets, quizzes, build.templates.env_for,
                                build.content.glossaries)
-    for job in build.plan.remake:
-        renderers[job.language].env.get_template(job.template)  # compiled once here, before the workers are forked
+    for language, template in {(job.language, job.template) for job in build.plan.remake}:
+        renderers[language].env.get_template(template)  # compiled once here, before the workers are forked
     setup = OutputSetup(renderers, build.targets, staging, build.options.output_dir, build.cache.previous.conversions,
                         PackWriter(build.cache.packs))
     results = make_outputs(setup, build.plan.remake)

@@ -100,7 +100,7 @@ class RenderKeys:
                  reads: Callable[[str], frozenset[str] | None], links: str,
                  remembered: Callable[[str], Memo]):
         pages = content.pages
-        self.pages, self.site, self.reads, self.config = pages, site, reads, config
+        self.site, self.reads = site, reads
         self.translations = Translations(config, pages)
         self.groups = by_language(config, pages)
         self.guides = {code: guide_pages(own) for code, own in self.groups.items()}

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from iopguide.markup.citations import blocks, uncited_figures, uncited_sources
 from iopguide.source.pages import PLACEHOLDER_DESCRIPTION, PLACEHOLDER_SOURCE_URL
 from iopguide.source.site import load_site
-from iopguide.markup.convert import ConvertedPage, convert_pages
+from iopguide.markup.convert import ConvertedPage, convert_pages, line_matching
 from iopguide.build.plan import link_targets
 from iopguide.errors import BuildFailed, ContentError, did_you_mean, terminal_safe
 from iopguide.markup.error_lines import lines_of
@@ -168,7 +168,7 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
             f"the target for this language is at least {target}", "use shorter sentences and everyday words")
     glossary = "content/" + (f"{config.code}/" if config.code else "") + GLOSSARY_FILE
     for word in own.unexplained:
-        add("warning", _first_line_with(page, word), f'"{word}" is an abbreviation the glossary does not explain',
+        add("warning", line_matching(page, rf".*?\b{re.escape(word)}\b"), f'"{word}" is an abbreviation the glossary does not explain',
             f"add it to {glossary}, or spell it out where it first appears, like \"Full Name ({word})\"")
     text_blocks = list(blocks(page.body, page.body_line))  # paragraphs, list items, rows and notes, read once
     for block, figure in uncited_figures(text_blocks):
@@ -182,11 +182,6 @@ def check_page(page: Page, converted: dict[str, ConvertedPage], config: SiteConf
             f"cite it after the sentence it supports with [^name] and a note '[^name]: … {source.url}', "
             "or add 'guidance: true' to it if it shaped the page but backs no single claim")
     return found
-
-
-def _first_line_with(page: Page, word: str) -> int:
-    found = re.search(rf"\b{re.escape(word)}\b", page.body)
-    return page.body_line + page.body[: found.start()].count("\n") if found else page.body_line
 
 
 def check_site_wide(pages: list[Page], converted: dict[str, ConvertedPage], config: SiteConfig) -> list[Finding]:
