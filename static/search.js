@@ -83,29 +83,26 @@
     return lists.filter(function (list) { return list.dataset.language === language; })[0] || lists[0];
   }
 
+  // One language's list filled with these results, shown only when there are some (another
+  // language's list with its heading).
+  function fillList(list, found) {
+    list.textContent = "";
+    found.forEach(function (data) { list.appendChild(item(data)); });
+    list.hidden = found.length === 0;
+    if (list !== lists[0]) {
+      list.parentNode.hidden = found.length === 0;
+    }
+  }
+
   function show(query, grouped) {
-    lists.forEach(function (list) {
-      var found = grouped.get(list);
-      list.textContent = "";
-      found.forEach(function (data) { list.appendChild(item(data)); });
-      list.hidden = found.length === 0;
-      if (list !== lists[0]) {
-        list.parentNode.hidden = found.length === 0;
-      }
-    });
+    lists.forEach(function (list) { fillList(list, grouped.get(list)); });
     var count = grouped.get(lists[0]).total;
     status.textContent = fill(count === 0 ? words.noResults : count === 1 ? words.oneResult : words.results, query, count);
     hint.hidden = count !== 0;
   }
 
   function clear() {
-    lists.forEach(function (list) {
-      list.textContent = "";
-      list.hidden = true;
-      if (list !== lists[0]) {
-        list.parentNode.hidden = true;
-      }
-    });
+    lists.forEach(function (list) { fillList(list, []); });
     status.textContent = "";
     hint.hidden = true;
   }
@@ -126,7 +123,6 @@
     }).then(function (found) {
       var grouped = new Map(lists.map(function (list) { return [list, []]; }));
       found.results.forEach(function (result) { grouped.get(listFor(result)).push(result); });
-      grouped.forEach(function (results) { results.total = results.length; });
       var wanted = [];
       grouped.forEach(function (results, list) {
         wanted.push(Promise.all(results.slice(0, SHOWN).map(function (result) { return result.data(); }))

@@ -246,11 +246,9 @@ SEARCH_PAGE = "---\ntitle: Search\ndescription: Search.\nlast_reviewed: 2026-01-
 
 
 @pytest.fixture
-def preview_with_search(project):
+def preview_with_search(project, request):
     project.write("content/search.md", SEARCH_PAGE)  # a site without a search page has no index
-    server = Preview(project)
-    yield server
-    server.stop()
+    return request.getfixturevalue("preview")
 
 
 def test_after_any_edits_the_preview_equals_a_clean_build(preview_with_search):
