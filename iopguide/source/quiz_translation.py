@@ -23,14 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from iopguide.errors import ContentError, did_you_mean
-from iopguide.source.quiz import Outcome, Question, Quiz
+from iopguide.source.quiz import OPTION, OUTCOME, QUESTION, Outcome, Question, Quiz
 from iopguide.source.schema import Report
 from iopguide.source.yaml_lines import read_yaml_file
 
 # Keys that carry the self-check's logic in the main file: a translation that writes one is trying to
 # change a rule, which only the main file (and its proof and scenarios) may do.
 RULE_KEYS = frozenset({"id", "ask_if", "at_least", "when", "urgency", "rules", "checklist_page"})
-LIMITS = {"text": 300, "hint": 400, "label": 120, "title": 120}
+# A translated text has the main file's length limits, read from its schema.
+LIMITS = {"text": QUESTION.fields["text"].max_length, "hint": QUESTION.fields["hint"].max_length,
+          "label": OPTION.fields["label"].max_length, "title": OUTCOME.fields["title"].max_length}
 # What every translated text keeps of the main text: its numbers (911, 988, 1-800-799-7233, 12 to 17 …)
 # and the targets of its links.
 _NUMBER = re.compile(r"\d+(?:-\d+)*")
