@@ -470,9 +470,11 @@ def quiz_page(pages: list[Page]) -> Page | None:
     return next((page for page in pages if page.meta.template == "quiz"), None)
 
 
-def quiz_pages(config: SiteConfig, pages: list[Page]) -> dict[str, Page]:
-    """The page that shows the self-check in each language that has one, by language code."""
-    return {code: page for code, own in by_language(config, pages).items() if (page := quiz_page(own)) is not None}
+def quiz_pages(config: SiteConfig, pages: list[Page], quizzes: Mapping[str, object]) -> dict[str, Page]:
+    """The page that shows the self-check in each language that has both, by language code; `quizzes`
+    holds each language's loaded self-check (LoadedContent.quizzes)."""
+    return {code: page for code, own in by_language(config, pages).items()
+            if code in quizzes and (page := quiz_page(own)) is not None}
 
 
 def guide_pages(pages: list[Page]) -> list[Page]:

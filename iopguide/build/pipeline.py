@@ -225,8 +225,7 @@ def _quizzes_if_remade(build: PlannedBuild, errors: list[ContentError]) -> dict[
     """The quiz of each language with its Markdown converted, when the page that shows it is to be made."""
     content = build.content
     remade = {job.page for job in build.plan.remake if job.page is not None}
-    shown = {code: page for code, page in quiz_pages(build.config, content.pages).items()
-             if page in remade and code in content.quizzes}
+    shown = {code: page for code, page in quiz_pages(build.config, content.pages, content.quizzes).items() if page in remade}
     if not shown:
         return {}
     from iopguide.markup.convert import convert_quiz, make_markdown

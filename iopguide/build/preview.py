@@ -189,7 +189,7 @@ class PreviewBuild:
                          errors: list[ContentError]) -> dict[str, RenderedQuiz]:
         """Each language's quiz, its Markdown converted in the context of the page that shows it, when it changed."""
         content = site.content
-        shown = {code: page for code, page in quiz_pages(site.config, content.pages).items() if code in content.quizzes}
+        shown = quiz_pages(site.config, content.pages, content.quizzes)
         for code, page in shown.items():
             key = digest(keys.shared[code]["quiz"], page.url)
             if self.quizzes.get(code, ("", None))[0] != key:

@@ -90,7 +90,7 @@ def check_site(options: BuildOptions, today: dt.date) -> CheckReport:
         return CheckReport(0, [_from_error(error)])
     config, content = site.config, site.content
     # check publishes nothing, so images keep their own names rather than hashed ones
-    quizzes = {page: content.quizzes[code] for code, page in quiz_pages(config, content.pages).items() if code in content.quizzes}
+    quizzes = {page: content.quizzes[code] for code, page in quiz_pages(config, content.pages, content.quizzes).items()}
     converted = convert_pages(content.pages, link_targets(content, {rel: rel for rel in content.assets}), errors, quizzes)
     report = CheckReport(len(content.pages), [_from_error(error) for error in errors])
     for code, pages in by_language(config, content.pages).items():
