@@ -7,6 +7,7 @@ from conftest import ROOT
 
 SCENARIOS = yaml.safe_load((ROOT / "content" / "quiz-scenarios.yaml").read_text(encoding="utf-8"))
 USUAL = SCENARIOS["usual_answers"]  # someone with none of the risks the self-check asks about
+PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 
 
 def shown_question(page) -> str:
@@ -42,3 +43,14 @@ def shown_result(page, quiz) -> tuple[str, list[str]]:
 
 def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
+
+
+def answer_as(page, quiz, person: dict) -> None:
+    """Answer the self-check on `page` as `person` from the scenario file: asked what the rules ask,
+    helped at once when the result is urgent, given their result and notes with focus on its title."""
+    answers = {**USUAL, **(person.get("answers") or {})}
+    asked, shown_at_once = complete(page, answers)
+    assert asked == list(quiz.asked(answers))
+    assert shown_at_once == ([person["result"]] if person["result"] in ("emergency", "crisis") else [])
+    assert shown_result(page, quiz) == (person["result"], person["notes"])
+    assert focused(page) == f"outcome-{person['result']}-title"

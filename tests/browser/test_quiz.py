@@ -9,9 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, read_headers_file, serving
-from quizpage import SCENARIOS, USUAL, complete, focused, shown_question, shown_result
-
-PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
+from quizpage import PEOPLE, USUAL, answer_as, complete, focused, shown_question, shown_result
 
 
 # --- driving the page ----------------------------------------------------------------------------
@@ -56,12 +54,7 @@ def test_browser_and_python_agree_on_answers_from_every_group_the_rules_tell_apa
 ])
 def test_people_from_the_scenario_file_get_their_result_and_notes_one_question_at_a_time(quiz_page, real_quiz, name):
     person = PEOPLE[name]
-    answers = {**USUAL, **(person.get("answers") or {})}
-    asked, shown_at_once = complete(quiz_page, answers)
-    assert asked == list(real_quiz.asked(answers))
-    assert shown_at_once == ([person["result"]] if person["result"] in ("emergency", "crisis") else [])
-    assert shown_result(quiz_page, real_quiz) == (person["result"], person["notes"])
-    assert focused(quiz_page) == f"outcome-{person['result']}-title"
+    answer_as(quiz_page, real_quiz, person)
 
 
 # --- one question at a time --------------------------------------------------------------------

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT, language_of
-from quizpage import SCENARIOS, USUAL, complete, focused, shown_question, shown_result
+from quizpage import PEOPLE, answer_as, shown_question
 
-PEOPLE = {person["name"]: person for person in SCENARIOS["people"]}
 SPANISH = language_of("es/quiz/")
 
 
@@ -50,14 +49,9 @@ def test_the_spanish_page_and_python_agree_on_answers_from_every_group_the_rules
 ])
 def test_people_from_the_scenario_file_get_their_result_and_notes_in_spanish(es_quiz_page, es_quiz, name):
     person = PEOPLE[name]
-    answers = {**USUAL, **(person.get("answers") or {})}
-    asked, shown_at_once = complete(es_quiz_page, answers)
-    assert asked == list(es_quiz.asked(answers))
-    assert shown_at_once == ([person["result"]] if person["result"] in ("emergency", "crisis") else [])
-    assert shown_result(es_quiz_page, es_quiz) == (person["result"], person["notes"])
+    answer_as(es_quiz_page, es_quiz, person)
     title = es_quiz_page.locator(f"#outcome-{person['result']}-title")
     assert title.inner_text() == es_quiz.outcome(person["result"]).title
-    assert focused(es_quiz_page) == f"outcome-{person['result']}-title"
     assert es_quiz_page.locator("#quiz-results-heading").inner_text() == SPANISH.ui["quiz_result_heading"]
 
 
